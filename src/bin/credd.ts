@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createControlClient } from '../cli/control-client.js';
+import { run, wantsDebug } from '../cli/run.js';
+import { resolvePaths } from '../state/paths.js';
+
+// The only place that reads argv, the environment and the wall clock.
+const env = process.env;
+const home = env.HOME ?? homedir();
+const paths = resolvePaths({
+  home,
+  uid: process.getuid?.() ?? 0,
+  platform: process.platform,
+  tmpdir: tmpdir(),
+  XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR,
+  XDG_STATE_HOME: env.XDG_STATE_HOME,
+  XDG_CONFIG_HOME: env.XDG_CONFIG_HOME,
+});
+const scriptPath = fileURLToPath(import.meta.url);
+const pkg = JSON.parse(readFileSync(join(scriptPath, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+const argv = process.argv.slice(2);
+
+const code = await run(
+  {
+    env,
+    paths,
+    awsPaths: {
+      configFile: env.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
+      credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
+    },
+    endpoints: { sts: env.AWS_ENDPOINT_URL_STS, global: env.AWS_ENDPOINT_URL },
+    client: createControlClient(paths.socket),
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    stdin: process.stdin,
+    isTTY: Boolean(process.stdin.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    now: () => Date.now(),
+    version: pkg.version,
+    pid: process.pid,
+    platform: process.platform,
+    execPath: process.execPath,
+    scriptPath,
+    debug: wantsDebug(argv),
+    onStopSignal(handler) {
+      process.once('SIGTERM', handler);
+      process.once('SIGINT', handler);
+    },
+  },
+  argv,
+);
+process.exitCode = code;

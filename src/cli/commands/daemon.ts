@@ -1,0 +1,34 @@
+import { startDaemon } from '../../daemon/daemon.js';
+import { BadRequestError } from '../../errors.js';
+import { createLogger } from '../../log.js';
+import { loadSettings } from '../../settings.js';
+import type { Command } from '../context.js';
+import { parse } from '../parse.js';
+
+/** `credd daemon`: runs in the foreground until SIGTERM/SIGINT or `credd stop`. */
+const daemon: Command = async (ctx, args) => {
+  const { values } = parse('daemon', args, { host: { type: 'string' }, port: { type: 'string' } });
+  const settings = loadSettings(ctx.paths.settingsFile, ctx.env);
+  if (values.host !== undefined) settings.host = values.host;
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadRequestError(`--port "${values.port}" must be a number from 0 to 65535.`);
+    settings.port = port;
+  }
+  const log = createLogger({ level: ctx.debug ? 'debug' : settings.logLevel, pretty: ctx.stderrIsTTY });
+  const handle = await startDaemon({
+    paths: ctx.paths,
+    awsPaths: ctx.awsPaths,
+    settings,
+    endpoints: ctx.endpoints,
+    now: ctx.now,
+    log,
+    version: ctx.version,
+    pid: ctx.pid,
+  });
+  ctx.onStopSignal(() => void handle.close());
+  await handle.closed;
+  log.flush?.();
+  return 0;
+};
+export default daemon;

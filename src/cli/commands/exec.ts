@@ -1,0 +1,24 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { BadRequestError } from '../../errors.js';
+import type { Command } from '../context.js';
+import { applyEnv } from '../shell-env.js';
+import { envFor } from './env.js';
+
+/** `credd exec NAME -- CMD [ARGS...]`: checks NAME is servable first, then runs CMD and mirrors its exit. */
+const exec: Command = async (ctx, args) => {
+  const dash = args.indexOf('--');
+  const own = dash === -1 ? args : args.slice(0, dash);
+  const cmd = dash === -1 ? [] : args.slice(dash + 1);
+  if (own.length !== 1 || cmd.length === 0) throw new BadRequestError('Usage: credd exec NAME -- CMD [ARGS...]');
+  const name = own[0]!;
+  // Surfaces "MFA needed" or "unknown profile" before CMD runs, and warms the cache.
+  await ctx.client.get(`/credentials/${encodeURIComponent(name)}`);
+  const env = applyEnv(ctx.env, envFor(ctx, name));
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env });
+    child.on('error', (err) => reject(new BadRequestError(`Cannot run ${cmd[0]}: ${err.message}`)));
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
+  });
+};
+export default exec;

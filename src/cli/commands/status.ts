@@ -1,0 +1,37 @@
+import type { StatusInfo } from '../../daemon/describe.js';
+import { DaemonNotRunningError } from '../../errors.js';
+import type { Command } from '../context.js';
+import { parse } from '../parse.js';
+import { timeLeft } from '../time-left.js';
+
+type Status = StatusInfo & { endpoint: string; pid: number; version: string };
+
+/** `credd status [--json]`: exit 3 when no daemon runs. */
+const status: Command = async (ctx, args) => {
+  const { values } = parse('status', args, { json: { type: 'boolean' } });
+  let s: Status;
+  try {
+    s = await ctx.client.get<Status>('/status');
+  } catch (err) {
+    if (err instanceof DaemonNotRunningError && values.json) {
+      ctx.out(`${JSON.stringify({ running: false })}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+  if (values.json) {
+    ctx.out(`${JSON.stringify(s, null, 2)}\n`);
+    return 0;
+  }
+  const now = ctx.now();
+  const lines = [`credd ${s.version} running (pid ${s.pid}) at ${s.endpoint}`, `active profile: ${s.activeProfile ?? '(none: run `credd switch NAME`)'}`];
+  if (s.configError) lines.push(`config error: ${s.configError}`);
+  lines.push(s.sessions.length ? 'source sessions:' : 'source sessions: none (run `credd mfa`)');
+  for (const x of s.sessions) lines.push(`  ${x.source}${x.mfaSerial ? ` (${x.mfaSerial})` : ''}: ${x.valid ? `expires ${x.expiration} (${timeLeft(x.expiration, now)})` : 'expired'}`);
+  if (s.profiles.length) lines.push('served profiles:');
+  for (const p of s.profiles) lines.push(`  ${p.name}: expires ${p.expiration} (${timeLeft(p.expiration, now)})`);
+  for (const e of s.errors) lines.push(`last error for ${e.name}: ${e.message}`);
+  ctx.out(`${lines.join('\n')}\n`);
+  return 0;
+};
+export default status;

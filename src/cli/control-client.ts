@@ -1,0 +1,40 @@
+import { request } from 'node:http';
+import { DaemonNotRunningError, fromWire, type CreddError } from '../errors.js';
+
+/** Talks HTTP+JSON to the daemon over its Unix socket. */
+export interface ControlClient {
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+}
+
+/**
+ * Creates the client. A missing or refusing socket becomes DaemonNotRunningError;
+ * a `{Code, Message}` answer becomes the matching CreddError.
+ */
+export function createControlClient(socketPath: string, timeoutMs = 30000): ControlClient {
+  const call = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const data = body === undefined ? undefined : JSON.stringify(body);
+      const req = request({ socketPath, path, method, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            parsed = {};
+          }
+          if ((res.statusCode ?? 500) >= 400) reject(fromWire(parsed as { Code?: string; Message?: string }, res.statusCode ?? 500) satisfies CreddError);
+          else resolve(parsed as T);
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') reject(new DaemonNotRunningError());
+        else reject(new DaemonNotRunningError(`credd did not answer on ${socketPath} (${err.code ?? err.message}): check \`credd status\`.`));
+      });
+      req.end(data);
+    });
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}) };
+}

@@ -1,0 +1,110 @@
+/** `credd --help`. Keep in step with docs/commands.md. */
+export const HELP = `credd — one MFA code, every AWS account, every SDK.
+
+Usage: credd <command> [options]
+
+Daemon
+  daemon [--host ADDR] [--port N]   run the daemon in the foreground (port 0 picks a free one)
+  start                             start the daemon in the background (does nothing if it runs)
+  stop                              stop the daemon gracefully
+  status [--json]                   what the daemon serves; exit 3 when it is not running
+
+Everyday
+  mfa [CODE] [--profile NAME]       start the MFA source session (prompts when no CODE)
+  switch NAME                       make NAME the active profile (what /creds serves)
+  profiles [--json]                 the profiles in your AWS config and their state
+  env [NAME] [--shell sh|fish]      lines for eval "$(credd env)": point this shell at credd
+  exec NAME -- CMD [ARGS...]        run CMD with NAME's credentials
+  credential-process NAME           print credential_process JSON for NAME
+  refresh [NAME]                    get new credentials now
+  reload                            re-read the AWS config files
+  logout                            forget every session and credential
+
+Options
+  --help        help for a command (credd <command> --help)
+  --version     print the version
+  --debug       show stack traces on errors
+
+Files: AWS_CONFIG_FILE (~/.aws/config), AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials),
+settings in $XDG_CONFIG_HOME/credd/config.ini. Docs: README.md and docs/.
+`;
+
+const VERBS: Record<string, string> = {
+  daemon: `Usage: credd daemon [--host ADDR] [--port N]
+
+Runs the daemon in the foreground (what systemd, launchd and docker run). It serves
+credentials on http://ADDR:N (default 127.0.0.1:9911; CREDD_HOST/CREDD_PORT or the
+settings file change it; --port 0 picks a free port) and listens for the CLI on a
+Unix socket in the runtime directory. Logs go to stderr. Refuses to start when
+another daemon of this user is running.
+`,
+  start: `Usage: credd start
+
+Starts the daemon in the background if none is running, and waits until it answers.
+Its log goes to the state directory (credd.log).
+`,
+  stop: `Usage: credd stop
+
+Stops the running daemon gracefully. Sessions stay on disk for the next start.
+`,
+  status: `Usage: credd status [--json]
+
+Shows whether the daemon runs, its endpoint, the active profile, the source sessions
+with their expiry, the profiles being served and the last errors. Exit 3 when no
+daemon runs.
+`,
+  mfa: `Usage: credd mfa [CODE] [--profile NAME]
+
+Sends an MFA code to the daemon, which starts (or renews) the source session that the
+active profile (or NAME) needs; every profile built on that session is then served
+without another code. Without CODE, runs the profile's mfa_process if set, else asks
+on the terminal (hidden input), else reads a line from standard input.
+A rejected code exits non-zero and keeps the previous session.
+`,
+  switch: `Usage: credd switch NAME
+
+Makes NAME the active profile: what GET /creds serves. Survives restarts.
+Says so when an MFA code is needed first.
+`,
+  profiles: `Usage: credd profiles [--json]
+
+Lists the profiles of your AWS config with account, role, region, source, whether
+they need MFA, and their state (ready, mfa-needed, available, error).
+`,
+  env: `Usage: credd env [NAME] [--shell sh|fish]
+
+Prints the lines that point a shell at credd: eval "$(credd env)" (fish: credd env
+--shell fish | source). Sets AWS_CONTAINER_CREDENTIALS_FULL_URI, the token and the
+region, and unsets the variables that would win over credd (AWS_PROFILE,
+AWS_ACCESS_KEY_ID, ...). With NAME the URI is pinned to that profile instead of
+following \`credd switch\`. Works whether or not the daemon runs.
+`,
+  exec: `Usage: credd exec NAME -- CMD [ARGS...]
+
+Runs CMD with the environment of \`credd env NAME\` and exits with its status.
+`,
+  'credential-process': `Usage: credd credential-process NAME
+
+Prints NAME's credentials as credential_process JSON (Version 1), so that a profile
+with credential_process = credd credential-process NAME works in any tool.
+`,
+  refresh: `Usage: credd refresh [NAME]
+
+Gets new credentials for NAME (default: the active profile) now.
+`,
+  reload: `Usage: credd reload
+
+Re-reads the AWS config and credentials files. A file that does not parse is
+reported and the last good config is kept.
+`,
+  logout: `Usage: credd logout
+
+Drops every source session and assumed-role credential, in memory and on disk,
+and forgets the active profile.
+`,
+};
+
+/** Help for one verb. */
+export function helpFor(verb: string): string {
+  return VERBS[verb] ?? HELP;
+}

@@ -1,0 +1,67 @@
+import { BadRequestError, toCreddError } from '../errors.js';
+import type { CliContext, Command } from './context.js';
+import { HELP, helpFor } from './help.js';
+
+/** Maps verbs to their modules, loaded on demand so each command pulls in only what it needs. */
+const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+  daemon: () => import('./commands/daemon.js'),
+  start: () => import('./commands/start.js'),
+  stop: () => import('./commands/stop.js'),
+  status: () => import('./commands/status.js'),
+  mfa: () => import('./commands/mfa.js'),
+  switch: () => import('./commands/switch.js'),
+  profiles: () => import('./commands/profiles.js'),
+  env: () => import('./commands/env.js'),
+  exec: () => import('./commands/exec.js'),
+  'credential-process': () => import('./commands/credential-process.js'),
+  refresh: () => import('./commands/refresh.js'),
+  reload: () => import('./commands/reload.js'),
+  logout: () => import('./commands/logout.js'),
+};
+
+/** The arguments before `--`: what follows belongs to the command that `credd exec` runs. */
+function ownArgs(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return end === -1 ? argv : argv.slice(0, end);
+}
+
+/** `--debug` may stand anywhere before `--`. */
+export function withoutDebug(argv: string[]): string[] {
+  const own = ownArgs(argv);
+  return [...own.filter((a) => a !== '--debug'), ...argv.slice(own.length)];
+}
+
+/** True when `--debug` stands before `--`. */
+export function wantsDebug(argv: string[]): boolean {
+  return ownArgs(argv).includes('--debug');
+}
+
+/**
+ * Runs one CLI invocation and returns its exit code. The one place where errors
+ * become a one-line message on stderr (a stack only with `--debug`).
+ */
+export async function run(ctx: CliContext, argv: string[]): Promise<number> {
+  const [verb, ...rest] = withoutDebug(argv);
+  try {
+    if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+      ctx.out(rest[0] && COMMANDS[rest[0]] ? helpFor(rest[0]) : HELP);
+      return 0;
+    }
+    if (verb === '--version' || verb === '-v') {
+      ctx.out(`credd ${ctx.version}\n`);
+      return 0;
+    }
+    const load = COMMANDS[verb];
+    if (!load) throw new BadRequestError(`Unknown command "${verb}": run \`credd --help\` for the list.`);
+    if (ownArgs(rest).some((a) => a === '--help' || a === '-h')) {
+      ctx.out(helpFor(verb));
+      return 0;
+    }
+    return await (await load()).default(ctx, rest);
+  } catch (err) {
+    const e = toCreddError(err);
+    ctx.err(`credd: ${e.message}\n`);
+    if (ctx.debug && err instanceof Error && err.stack) ctx.err(`${err.stack}\n`);
+    return e.exitCode;
+  }
+}

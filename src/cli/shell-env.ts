@@ -1,0 +1,52 @@
+/** Variables that win over container credentials in the SDKs' chains, so `credd env` unsets them. */
+export const SHADOWING_VARS = [
+  'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN',
+  'AWS_ROLE_SESSION_NAME', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+];
+
+/** What a shell should set and unset. */
+export interface ShellEnv {
+  set: Array<[string, string]>;
+  unset: string[];
+}
+
+export type ShellKind = 'sh' | 'fish' | 'powershell';
+
+/** The container-credentials environment for `url` (already pinned to a profile or not). */
+export function containerEnv(opts: { url: string; token: string; tokenFile: string; region?: string }): ShellEnv {
+  const set: Array<[string, string]> = [
+    ['AWS_CONTAINER_CREDENTIALS_FULL_URI', opts.url],
+    ['AWS_CONTAINER_AUTHORIZATION_TOKEN', opts.token],
+    ['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', opts.tokenFile],
+  ];
+  if (opts.region) set.push(['AWS_REGION', opts.region], ['AWS_DEFAULT_REGION', opts.region]);
+  return { set, unset: SHADOWING_VARS.filter((v) => v !== 'AWS_CONTAINER_AUTHORIZATION_TOKEN') };
+}
+
+const quoteSh = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+const quotePs = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
+/** Renders the lines for `eval "$(credd env)"` (sh), `| source` (fish) or `| Invoke-Expression` (PowerShell). */
+export function renderShellEnv(env: ShellEnv, shell: ShellKind): string {
+  const lines: string[] = [];
+  if (shell === 'sh') {
+    lines.push(`unset ${env.unset.join(' ')}`);
+    for (const [k, v] of env.set) lines.push(`export ${k}=${quoteSh(v)}`);
+  } else if (shell === 'fish') {
+    for (const k of env.unset) lines.push(`set -e ${k}`);
+    for (const [k, v] of env.set) lines.push(`set -gx ${k} ${quoteSh(v)}`);
+  } else {
+    for (const k of env.unset) lines.push(`Remove-Item Env:${k} -ErrorAction SilentlyContinue`);
+    for (const [k, v] of env.set) lines.push(`$Env:${k} = ${quotePs(v)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Applies a ShellEnv to an environment object (for `credd exec`). */
+export function applyEnv(base: Record<string, string | undefined>, env: ShellEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !env.unset.includes(k)) out[k] = v;
+  for (const [k, v] of env.set) out[k] = v;
+  return out;
+}

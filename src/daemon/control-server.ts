@@ -1,0 +1,84 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Core } from './core.js';
+import type { Logger } from '../log.js';
+import { installErrorHandler } from '../http/error-handler.js';
+import { checkProfileName } from '../http/profile-name.js';
+import { isoSeconds } from '../engine/served.js';
+
+/** Facts about the running daemon that `credd status` adds to the core's status. */
+export interface DaemonInfo {
+  version: string;
+  pid: number;
+  endpoint(): string;
+  startedAt: number;
+  /** Asks the daemon to shut down gracefully (after the reply is sent). */
+  stop(): void;
+}
+
+export interface ControlServerOptions {
+  core: Core;
+  info: DaemonInfo;
+  log: Logger;
+}
+
+const nameBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { profile: { type: 'string', maxLength: 128 } },
+} as const;
+
+/**
+ * The control API on the Unix socket (0600): internal to the CLI, HTTP+JSON.
+ * Access is limited by the socket's file mode, so no token is needed here.
+ */
+export function buildControlServer(opts: ControlServerOptions): FastifyInstance {
+  const { core, info } = opts;
+  const app = Fastify({ logger: false, bodyLimit: 4096 });
+  installErrorHandler(app, opts.log);
+  const name = (n: string | undefined) => (n === undefined ? undefined : checkProfileName(n));
+
+  app.get('/status', async () => ({
+    running: true,
+    version: info.version,
+    pid: info.pid,
+    endpoint: info.endpoint(),
+    startedAt: isoSeconds(info.startedAt),
+    ...core.status(),
+  }));
+  app.get('/profiles', async () => core.profiles());
+  app.post<{ Body: { profile: string } }>('/switch', { schema: { body: { ...nameBody, required: ['profile'] } } }, async (req) => {
+    const result = core.switchTo(checkProfileName(req.body.profile));
+    opts.log.info({ profile: result.profile }, 'switched active profile');
+    return { ...result, region: core.region(result.profile) };
+  });
+  app.get<{ Querystring: { profile?: string } }>('/mfa', async (req) => {
+    const plan = core.plan(name(req.query.profile) ?? core.activeProfile() ?? '');
+    return { profile: plan.profile, mfaSerial: plan.mfaSerial, mfaProcess: plan.mfaProcess };
+  });
+  app.post<{ Body: { profile?: string; code: string } }>('/mfa', {
+    schema: { body: { type: 'object', additionalProperties: false, required: ['code'], properties: { profile: { type: 'string', maxLength: 128 }, code: { type: 'string', maxLength: 16 } } } },
+  }, async (req) => {
+    const out = await core.mfa(req.body.code, name(req.body.profile));
+    opts.log.info({ profile: out.profile, source: out.source, expiration: out.expiration }, 'source session started');
+    return out;
+  });
+  app.post<{ Body: { profile?: string } }>('/refresh', { schema: { body: nameBody } }, async (req) => {
+    const served = await core.refresh(name(req.body?.profile));
+    return { profile: served.profile, expiration: isoSeconds(served.expiresAt) };
+  });
+  app.get<{ Params: { name: string } }>('/credentials/:name', async (req) => {
+    const served = await core.credentials(checkProfileName(req.params.name));
+    return { ...JSON.parse(served.body), Region: core.region(served.profile) };
+  });
+  app.post('/reload', async () => core.reload());
+  app.post('/logout', async () => {
+    core.logout();
+    opts.log.info('logged out: sessions and credentials erased');
+    return { ok: true };
+  });
+  app.post('/stop', async (_req, reply) => {
+    reply.raw.on('finish', () => info.stop());
+    return { ok: true };
+  });
+  return app;
+}
