@@ -77,6 +77,20 @@ export class BadRequestError extends CreddError {
   }
 }
 
+/** The loopback endpoint refused a request that fails its hardening checks (Host, Origin, peer user...). */
+export class ForbiddenError extends CreddError {
+  constructor(message = 'Request refused.') {
+    super('Forbidden', message, 403);
+  }
+}
+
+/** No such path (the credential endpoint gives no further detail). */
+export class NotFoundError extends CreddError {
+  constructor() {
+    super('NotFound', 'No such path.', 404);
+  }
+}
+
 /** No daemon is listening on the control socket. Exit 3, as `credd status` documents. */
 export class DaemonNotRunningError extends CreddError {
   constructor(message = 'credd is not running: start it with `credd start` (or `credd daemon` in the foreground).') {
@@ -91,6 +105,13 @@ export class AlreadyRunningError extends CreddError {
   }
 }
 
+/** `credd service`: systemctl/launchctl failed or the service did not come up. */
+export class ServiceError extends CreddError {
+  constructor(message: string) {
+    super('ServiceError', message, 500);
+  }
+}
+
 /** Turns any thrown value into a CreddError without leaking details such as stacks. */
 export function toCreddError(err: unknown): CreddError {
   if (err instanceof CreddError) return err;
@@ -98,9 +119,10 @@ export function toCreddError(err: unknown): CreddError {
   return new CreddError('InternalError', `Internal error: ${message.split('\n')[0]}`, 500);
 }
 
-/** Rebuilds an error received as `{Code, Message}` from the daemon. */
-export function fromWire(body: { Code?: string; Message?: string }, status: number): CreddError {
-  const code = body.Code ?? 'InternalError';
+/** Rebuilds an error received as `{Code, Message}` from the daemon; any other body (`null`, text) gets a generic one. */
+export function fromWire(body: unknown, status: number): CreddError {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as { Code?: unknown; Message?: unknown };
+  const code = typeof b.Code === 'string' ? b.Code : 'InternalError';
   const exit = code === 'BadRequest' ? 2 : code === 'DaemonNotRunning' ? 3 : 1;
-  return new CreddError(code, body.Message ?? `daemon answered ${status}`, status, exit);
+  return new CreddError(code, typeof b.Message === 'string' ? b.Message : `daemon answered ${status}`, status, exit);
 }

@@ -12,8 +12,22 @@ export interface Settings {
   sessionSeconds: number;
   /** Renew role credentials when less than this is left (`refresh_margin_seconds`; default 1200). */
   refreshMarginSeconds: number;
+  /** Up to this much extra margin per credential, so renewals spread out (`refresh_jitter_seconds`; default 120). */
+  refreshJitterSeconds: number;
+  /** Warn this long before an MFA session ends (`session_warning_seconds`; default 1800; 0: no warning). */
+  sessionWarningSeconds: number;
+  /** Show that warning as a desktop notification too, via notify-send or osascript (`desktop_notifications`; default true). */
+  desktopNotifications: boolean;
   /** pino level (`CREDD_LOG_LEVEL`, `log_level`; default info). */
   logLevel: string;
+  /**
+   * Serve `/creds` and `/creds/NAME` without the token, for containers that use
+   * `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (`ecs_relative_uri`, `credd daemon --ecs-relative-uri`;
+   * default false). Only with host 169.254.170.2: see {@link checkEcsRelativeUri}.
+   */
+  ecsRelativeUri: boolean;
+  /** Serve the EC2 IMDS-compatible paths under /latest/ (`imds`; default true). false: token-only access. */
+  imds: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -21,20 +35,47 @@ export const DEFAULT_SETTINGS: Settings = {
   port: 9911,
   sessionSeconds: 43200,
   refreshMarginSeconds: 1200,
+  refreshJitterSeconds: 120,
+  sessionWarningSeconds: 1800,
+  desktopNotifications: true,
   logLevel: 'info',
+  ecsRelativeUri: false,
+  imds: true,
 };
+
+/** The only address the SDKs accept for `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (ECS). */
+export const ECS_HOST = '169.254.170.2';
+
+/**
+ * Refuses the no-token mode anywhere but the ECS address: on loopback or a wildcard
+ * address every local process (or every host that reaches it) would get credentials
+ * without the token.
+ */
+export function checkEcsRelativeUri(settings: Settings): void {
+  if (settings.ecsRelativeUri && settings.host !== ECS_HOST) {
+    throw new ConfigError(`ecs_relative_uri serves credentials without a token, so it needs host = ${ECS_HOST} (a container network), not "${settings.host}": see docs/configuration.md.`);
+  }
+}
 
 type Parser = (v: string, key: string) => unknown;
 const int = (min: number, max: number): Parser => (v, key) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`Setting ${key} = "${v}" must be a whole number from ${min} to ${max}.`);
+  // Digits only: Number('') is 0, and '0x10' or '1e3' are not what anyone means by a port.
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!(n >= min && n <= max)) throw new ConfigError(`Setting ${key} = "${v}" must be a whole number from ${min} to ${max}.`);
   return n;
 };
 const level: Parser = (v, key) => {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v)) throw new ConfigError(`Setting ${key} = "${v}" must be one of fatal, error, warn, info, debug, trace, silent.`);
   return v;
 };
-const host: Parser = (v) => v;
+const host: Parser = (v, key) => {
+  if (v === '') throw new ConfigError(`Setting ${key} is empty: give an address such as 127.0.0.1.`);
+  return v;
+};
+const bool: Parser = (v, key) => {
+  if (!['true', 'false'].includes(v)) throw new ConfigError(`Setting ${key} = "${v}" must be true or false.`);
+  return v === 'true';
+};
 
 /** Documented keys: settings-file name → [field, parser, environment variable]. */
 const KEYS: Record<string, [keyof Settings, Parser, string?]> = {
@@ -42,7 +83,12 @@ const KEYS: Record<string, [keyof Settings, Parser, string?]> = {
   port: ['port', int(0, 65535), 'CREDD_PORT'],
   session_seconds: ['sessionSeconds', int(900, 129600)],
   refresh_margin_seconds: ['refreshMarginSeconds', int(60, 3000)],
+  refresh_jitter_seconds: ['refreshJitterSeconds', int(0, 600)],
+  session_warning_seconds: ['sessionWarningSeconds', int(0, 21600)],
+  desktop_notifications: ['desktopNotifications', bool],
   log_level: ['logLevel', level, 'CREDD_LOG_LEVEL'],
+  ecs_relative_uri: ['ecsRelativeUri', bool],
+  imds: ['imds', bool],
 };
 
 /** Settings from the optional file and the environment. Unknown keys are an error naming the key. */
@@ -56,13 +102,16 @@ export function loadSettings(file: string, env: Record<string, string | undefine
   const raw = ini.parse(text) as Record<string, unknown>;
   const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   for (const [key, value] of Object.entries(raw)) {
-    const spec = KEYS[key];
-    if (!spec || typeof value !== 'string') throw new ConfigError(`Unknown setting "${key}" in ${file}: see docs/configuration.md for the keys credd knows.`);
-    out[spec[0]] = spec[1](value.trim(), key);
+    // hasOwn: `constructor = x` must be an unknown key, not Object.prototype.constructor.
+    const spec = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
+    // ini turns `[x]` into an object, and `x = null` into null (a value the parser then refuses).
+    if (!spec || (typeof value === 'object' && value !== null)) throw new ConfigError(`Unknown setting "${key}" in ${file}: see docs/configuration.md for the keys credd knows.`);
+    out[spec[0]] = spec[1](String(value).trim(), key);
   }
-  for (const [key, [field, parse, envName]] of Object.entries(KEYS)) {
+  for (const [field, parse, envName] of Object.values(KEYS)) {
+    // An empty variable counts as unset.
     const v = envName ? env[envName] : undefined;
-    if (v !== undefined && v !== '') out[field] = parse(v, envName ?? key);
+    if (v) out[field] = parse(v, envName!);
   }
   return out as unknown as Settings;
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import ini from 'ini';
 import { ConfigError } from '../errors.js';
 
 /** Long-term (or externally provided) keys read from the AWS files. */
@@ -40,68 +39,67 @@ export interface AwsFilePaths {
   credentialsFile: string;
 }
 
+type Section = Map<string, string>;
+
 /**
- * Escapes dots in section headers (`ini` would nest `[profile a.b]`) and flattens the
- * indented sub-sections of `[services x]` (`sts =` / `  endpoint_url = …`) into `sts.endpoint_url`.
+ * Reads INI text as the AWS SDK for JavaScript does (botocore agrees on everything a
+ * working config uses): `;`/`#` start a comment at the start of a line or after
+ * whitespace, so `mfa_process = a;b` keeps its `;`; values stay strings (no `true`/`null`
+ * conversion, no unquoting); dots in section names are plain characters (`[profile a.b]`);
+ * a key with an empty value opens a sub-section whose indented keys become `parent.key`
+ * (`sts =` / `  endpoint_url = …` in a `[services x]` section).
  */
-function preprocess(text: string, file: string): string {
-  const out: string[] = [];
+function parseIni(text: string, file: string): Map<string, Section> {
+  const sections = new Map<string, Section>();
+  let current: Section | undefined;
   let parent: string | undefined;
-  const lines = text.split(/\r?\n/);
-  lines.forEach((line, i) => {
-    if (!/^\s*($|[;#])/.test(line) && !/^\s*\[.+\]\s*$/.test(line) && !/^[^=]+=/.test(line)) {
-      throw new ConfigError(`${file} line ${i + 1} is neither [section] nor key = value: fix it and run \`credd reload\`.`);
-    }
-  });
-  for (const line of lines) {
-    const header = /^\s*\[(.+)\]\s*$/.exec(line);
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.split(/(?:^|\s)[;#]/)[0]!.trim();
+    if (line === '') return;
+    const bad = (what: string) => new ConfigError(`${file} line ${i + 1} ${what}: fix it and run \`credd reload\`.`);
+    const header = /^\[(.+)\]$/.exec(line);
     if (header) {
+      const name = header[1]!.trim();
+      current = sections.get(name) ?? new Map<string, string>();
+      sections.set(name, current);
       parent = undefined;
-      out.push(`[${header[1]!.trim().replace(/\./g, '\\.')}]`);
-      continue;
+      return;
     }
-    const kv = /^(\s*)([^=;#\s][^=]*?)\s*=\s*(.*)$/.exec(line);
-    if (kv && kv[1] === '' && kv[3] === '') {
-      parent = kv[2];
-      continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw bad('is neither [section] nor key = value');
+    if (!current) throw bad('comes before any [section]');
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (value === '') {
+      parent = key;
+      return;
     }
-    if (kv && kv[1] !== '' && parent) {
-      out.push(`${parent}__${kv[2]} = ${kv[3]}`);
-      continue;
-    }
-    if (kv && kv[1] === '') parent = undefined;
-    out.push(line);
-  }
-  return out.join('\n');
+    if (parent !== undefined && !/^\s/.test(raw)) parent = undefined;
+    current.set(parent === undefined ? key : `${parent}.${key}`, value);
+  });
+  return sections;
 }
 
-function parseIni(text: string, file: string): Record<string, Record<string, unknown>> {
-  try {
-    return ini.parse(preprocess(text, file)) as Record<string, Record<string, unknown>>;
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`Cannot parse ${file}: ${(err as Error).message}; fix the file and run \`credd reload\`.`);
-  }
+/** Drops the fields that the files do not set, so a profile shows only what it has. */
+function withoutUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
+  return o;
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-}
-
-function keysOf(section: Record<string, unknown>): StaticKeys | undefined {
-  const accessKeyId = str(section.aws_access_key_id);
-  const secretAccessKey = str(section.aws_secret_access_key);
+function keysOf(section: Section): StaticKeys | undefined {
+  const accessKeyId = section.get('aws_access_key_id');
+  const secretAccessKey = section.get('aws_secret_access_key');
   if (!accessKeyId || !secretAccessKey) return undefined;
-  const sessionToken = str(section.aws_session_token);
+  const sessionToken = section.get('aws_session_token');
   return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
 }
 
-function durationOf(name: string, v: unknown, file: string): number | undefined {
-  const s = str(v);
+/** AssumeRole accepts 900 s to 12 hours (the role's own maximum may be lower; STS says so then). */
+function durationOf(name: string, s: string | undefined, file: string): number | undefined {
   if (s === undefined) return undefined;
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 900 || n > 129600) {
-    throw new ConfigError(`Profile "${name}" in ${file}: duration_seconds "${s}" must be a whole number from 900 to 129600.`);
+  const n = /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!(n >= 900 && n <= 43200)) {
+    throw new ConfigError(`Profile "${name}" in ${file}: duration_seconds "${s}" must be a whole number from 900 to 43200.`);
   }
   return n;
 }
@@ -117,48 +115,43 @@ export function parseAwsConfig(configText: string, credentialsText: string, path
   const services = new Map<string, string>();
   const profiles = new Map<string, Profile>();
 
-  for (const [section, body] of Object.entries(config)) {
+  for (const [section, body] of config) {
     const svc = /^services\s+(.+)$/.exec(section);
-    if (svc && typeof body === 'object') {
-      const url = str((body as Record<string, unknown>).sts__endpoint_url);
-      if (url) services.set(svc[1]!.trim(), url);
-    }
+    const url = body.get('sts.endpoint_url');
+    if (svc && url) services.set(svc[1]!, url);
   }
-  const sectionFor = (section: string): string | undefined => {
+  const profileName = (section: string): string | undefined => {
     if (section === 'default') return 'default';
-    const m = /^profile\s+(.+)$/.exec(section);
-    return m ? m[1]!.trim() : undefined;
+    return /^profile\s+(.+)$/.exec(section)?.[1];
   };
-  for (const [section, raw] of Object.entries(config)) {
-    const name = sectionFor(section);
-    if (!name || typeof raw !== 'object') continue;
-    const body = raw as Record<string, unknown>;
-    const servicesName = str(body.services);
-    const profile: Profile = {
+  for (const [section, body] of config) {
+    const name = profileName(section);
+    if (!name) continue;
+    const get = (key: string) => body.get(key);
+    const servicesName = get('services');
+    profiles.set(name, withoutUndefined({
       name,
-      region: str(body.region),
-      sourceProfile: str(body.source_profile),
-      credentialSource: str(body.credential_source),
-      roleArn: str(body.role_arn),
-      mfaSerial: str(body.mfa_serial),
-      mfaProcess: str(body.mfa_process),
-      durationSeconds: durationOf(name, body.duration_seconds, paths.configFile),
-      externalId: str(body.external_id),
-      roleSessionName: str(body.role_session_name),
-      endpointUrl: str(body.endpoint_url),
+      region: get('region'),
+      sourceProfile: get('source_profile'),
+      credentialSource: get('credential_source'),
+      roleArn: get('role_arn'),
+      mfaSerial: get('mfa_serial'),
+      mfaProcess: get('mfa_process'),
+      durationSeconds: durationOf(name, body.get('duration_seconds'), paths.configFile),
+      externalId: get('external_id'),
+      roleSessionName: get('role_session_name'),
+      endpointUrl: get('endpoint_url'),
       stsEndpointUrl: servicesName ? services.get(servicesName) : undefined,
       keys: keysOf(body),
-    };
-    profiles.set(name, profile);
+    }));
   }
-  for (const [name, raw] of Object.entries(creds)) {
-    if (typeof raw !== 'object') continue;
-    const keys = keysOf(raw as Record<string, unknown>);
+  for (const [name, body] of creds) {
+    const keys = keysOf(body);
     const existing = profiles.get(name) ?? { name };
     if (keys) existing.keys = keys;
     profiles.set(name, existing);
   }
-  const defaultSection = creds.default as Record<string, unknown> | undefined;
+  const defaultSection = creds.get('default');
   return { profiles, defaultHasKeys: defaultSection !== undefined && keysOf(defaultSection) !== undefined };
 }
 

@@ -100,26 +100,21 @@ export function createSts(opts: StsOptions = {}): Sts {
       const { GetSessionTokenCommand } = await loadSdk();
       // One attempt: STS may refuse an MFA code that it has already seen once.
       const c = await client(keys, input, 1);
-      try {
-        const out = await c.send(new GetSessionTokenCommand({ SerialNumber: input.serialNumber, TokenCode: input.tokenCode, DurationSeconds: input.durationSeconds }));
-        return toTemp(out.Credentials);
-      } catch (err) {
-        throw mapStsError(err, input.serialNumber ? `the MFA code for ${input.serialNumber} (check the code and try again)` : 'GetSessionToken');
-      } finally {
-        c.destroy();
-      }
+      const what = input.serialNumber ? `the MFA code for ${input.serialNumber} (check the code and try again)` : 'GetSessionToken';
+      const out = await c
+        .send(new GetSessionTokenCommand({ SerialNumber: input.serialNumber, TokenCode: input.tokenCode, DurationSeconds: input.durationSeconds }))
+        .catch((err: unknown) => Promise.reject(mapStsError(err, what)))
+        .finally(() => c.destroy());
+      return toTemp(out.Credentials);
     },
     async assumeRole(keys, input) {
       const { AssumeRoleCommand } = await loadSdk();
       const c = await client(keys, input, 2);
-      try {
-        const out = await c.send(new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: input.roleSessionName, ExternalId: input.externalId, DurationSeconds: input.durationSeconds }));
-        return { ...toTemp(out.Credentials), assumedRoleArn: out.AssumedRoleUser?.Arn };
-      } catch (err) {
-        throw mapStsError(err, `role ${input.roleArn}`);
-      } finally {
-        c.destroy();
-      }
+      const out = await c
+        .send(new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: input.roleSessionName, ExternalId: input.externalId, DurationSeconds: input.durationSeconds }))
+        .catch((err: unknown) => Promise.reject(mapStsError(err, `role ${input.roleArn}`)))
+        .finally(() => c.destroy());
+      return { ...toTemp(out.Credentials), assumedRoleArn: out.AssumedRoleUser?.Arn };
     },
   };
 }

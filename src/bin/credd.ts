@@ -22,6 +22,13 @@ const paths = resolvePaths({
 const scriptPath = fileURLToPath(import.meta.url);
 const pkg = JSON.parse(readFileSync(join(scriptPath, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
 const argv = process.argv.slice(2);
+// `credd profiles | head` closes the pipe early: that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 
 const code = await run(
   {

@@ -3,7 +3,8 @@ import { DaemonNotRunningError, fromWire, type CreddError } from '../errors.js';
 
 /** Talks HTTP+JSON to the daemon over its Unix socket. */
 export interface ControlClient {
-  get<T>(path: string): Promise<T>;
+  /** `timeoutMs` overrides the client's timeout for this call (`credd prompt` must not hang a shell). */
+  get<T>(path: string, opts?: { timeoutMs?: number }): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
 }
 
@@ -12,10 +13,10 @@ export interface ControlClient {
  * a `{Code, Message}` answer becomes the matching CreddError.
  */
 export function createControlClient(socketPath: string, timeoutMs = 30000): ControlClient {
-  const call = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+  const call = <T>(method: string, path: string, body?: unknown, timeout = timeoutMs): Promise<T> =>
     new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request({ socketPath, path, method, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}, timeout: timeoutMs }, (res) => {
+      const req = request({ socketPath, path, method, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}, timeout }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -25,8 +26,13 @@ export function createControlClient(socketPath: string, timeoutMs = 30000): Cont
           } catch {
             parsed = {};
           }
-          if ((res.statusCode ?? 500) >= 400) reject(fromWire(parsed as { Code?: string; Message?: string }, res.statusCode ?? 500) satisfies CreddError);
+          const status = res.statusCode!;
+          if (status >= 400) reject(fromWire(parsed, status) satisfies CreddError);
           else resolve(parsed as T);
+        });
+        // A daemon that dies mid-answer: without this the promise never settles and the CLI exits 0, silently.
+        res.on('close', () => {
+          if (!res.complete) reject(new DaemonNotRunningError(`credd closed the connection on ${socketPath} before answering: check \`credd status\`.`));
         });
       });
       req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -36,5 +42,5 @@ export function createControlClient(socketPath: string, timeoutMs = 30000): Cont
       });
       req.end(data);
     });
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}) };
+  return { get: (p, o) => call('GET', p, undefined, o?.timeoutMs), post: (p, b) => call('POST', p, b ?? {}) };
 }

@@ -11,14 +11,19 @@ Daemon
 
 Everyday
   mfa [CODE] [--profile NAME]       start the MFA source session (prompts when no CODE)
-  switch NAME                       make NAME the active profile (what /creds serves)
+  switch NAME                       make NAME the active profile (what /creds and IMDS serve)
   profiles [--json]                 the profiles in your AWS config and their state
-  env [NAME] [--shell sh|fish]      lines for eval "$(credd env)": point this shell at credd
+  env [NAME] [--imds] [--shell SH]  lines for eval "$(credd env)": point this shell at credd
   exec NAME -- CMD [ARGS...]        run CMD with NAME's credentials
   credential-process NAME           print credential_process JSON for NAME
   refresh [NAME]                    get new credentials now
   reload                            re-read the AWS config files
   logout                            forget every session and credential
+
+Setup
+  doctor [--json]                   what in this shell or the AWS files keeps the SDKs from credd
+  prompt                            active profile and time left, for PS1 (silent without a daemon)
+  service install|uninstall|status  start credd at login (systemd user unit / launchd agent)
 
 Options
   --help        help for a command (credd <command> --help)
@@ -30,13 +35,17 @@ settings in $XDG_CONFIG_HOME/credd/config.ini. Docs: README.md and docs/.
 `;
 
 const VERBS: Record<string, string> = {
-  daemon: `Usage: credd daemon [--host ADDR] [--port N]
+  daemon: `Usage: credd daemon [--host ADDR] [--port N] [--ecs-relative-uri]
 
 Runs the daemon in the foreground (what systemd, launchd and docker run). It serves
 credentials on http://ADDR:N (default 127.0.0.1:9911; CREDD_HOST/CREDD_PORT or the
 settings file change it; --port 0 picks a free port) and listens for the CLI on a
 Unix socket in the runtime directory. Logs go to stderr. Refuses to start when
 another daemon of this user is running.
+--ecs-relative-uri (setting ecs_relative_uri = true) serves /creds without the token, for
+containers that use AWS_CONTAINER_CREDENTIALS_RELATIVE_URI; it requires --host 169.254.170.2
+(a container network, docker/compose.yaml) and is refused on any other address. Every
+process that reaches that address gets credentials: see docs/configuration.md.
 `,
   start: `Usage: credd start
 
@@ -71,13 +80,17 @@ Says so when an MFA code is needed first.
 Lists the profiles of your AWS config with account, role, region, source, whether
 they need MFA, and their state (ready, mfa-needed, available, error).
 `,
-  env: `Usage: credd env [NAME] [--shell sh|fish]
+  env: `Usage: credd env [NAME] [--imds] [--shell sh|fish|powershell]
 
 Prints the lines that point a shell at credd: eval "$(credd env)" (fish: credd env
---shell fish | source). Sets AWS_CONTAINER_CREDENTIALS_FULL_URI, the token and the
+--shell fish | source; PowerShell: credd env --shell powershell | Out-String |
+Invoke-Expression). Sets AWS_CONTAINER_CREDENTIALS_FULL_URI, the token and the
 region, and unsets the variables that would win over credd (AWS_PROFILE,
 AWS_ACCESS_KEY_ID, ...). With NAME the URI is pinned to that profile instead of
 following \`credd switch\`. Works whether or not the daemon runs.
+--imds prints the EC2 instance-metadata form instead, for tools that read only IMDS:
+AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:PORT/ (the active profile), and
+unsets the container variables, which the SDKs would use first.
 `,
   exec: `Usage: credd exec NAME -- CMD [ARGS...]
 
@@ -96,6 +109,35 @@ Gets new credentials for NAME (default: the active profile) now.
 
 Re-reads the AWS config and credentials files. A file that does not parse is
 reported and the last good config is kept.
+`,
+  doctor: `Usage: credd doctor [--json]
+
+Checks this shell's environment and your AWS files for whatever would keep the SDKs from
+using credd: keys or AWS_PROFILE in the environment, a [default] profile with keys or a
+role, a missing or stale token, a URI the SDKs refuse, no daemon, no active profile, an
+MFA code needed. Sends the request an SDK in this shell would send. One line per finding
+with its fix; --json prints {"ok", "findings": [{"code", "severity", "message", "fix"}]}.
+Exit 1 when a finding stops the SDKs (severity error), else 0.
+`,
+  prompt: `Usage: credd prompt
+
+Prints the active profile and the time until the next MFA code is needed, e.g. "dev 42m"
+or "dev 1h05m"; "dev mfa!" when a code is needed now. Prints nothing (exit 0) when no
+profile is active or no daemon answers within half a second, so a prompt never shows an
+error. docs/shell.md shows the PS1 (bash, zsh), fish and PowerShell set-up.
+`,
+  service: `Usage: credd service install|uninstall|status [--dry-run]
+
+install: writes the login service with the real path of this node and credd, and starts it.
+  Linux: ~/.config/systemd/user/credd.service (XDG_CONFIG_HOME honoured), then
+  systemctl --user daemon-reload and systemctl --user enable --now credd.service.
+  macOS: ~/Library/LaunchAgents/dev.credd.daemon.plist, then launchctl bootstrap gui/UID.
+  A daemon already running (credd start) is stopped first so that the service takes over.
+  Variables that choose credd's files (XDG_STATE_HOME, AWS_CONFIG_FILE, CREDD_PORT, ...)
+  are copied from this shell into the unit.
+uninstall: stops and disables the service and removes the file.
+status: whether it is installed, enabled and running; exit 3 when it is not running.
+--dry-run prints the files and commands instead of writing and running them.
 `,
   logout: `Usage: credd logout
 

@@ -14,6 +14,7 @@ import type { CliContext } from './context.js';
 export function localEndpoint(ctx: CliContext): string {
   try {
     const rec = JSON.parse(readFileSync(join(ctx.paths.runtimeDir, 'endpoint.json'), 'utf8')) as EndpointRecord;
+    if (!Number.isInteger(rec.port)) throw new Error('no port in the endpoint record');
     process.kill(rec.pid, 0);
     return `http://127.0.0.1:${rec.port}`;
   } catch {

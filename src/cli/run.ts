@@ -17,6 +17,9 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   refresh: () => import('./commands/refresh.js'),
   reload: () => import('./commands/reload.js'),
   logout: () => import('./commands/logout.js'),
+  doctor: () => import('./commands/doctor.js'),
+  prompt: () => import('./commands/prompt.js'),
+  service: () => import('./commands/service.js'),
 };
 
 /** The arguments before `--`: what follows belongs to the command that `credd exec` runs. */
@@ -44,14 +47,15 @@ export async function run(ctx: CliContext, argv: string[]): Promise<number> {
   const [verb, ...rest] = withoutDebug(argv);
   try {
     if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
-      ctx.out(rest[0] && COMMANDS[rest[0]] ? helpFor(rest[0]) : HELP);
+      ctx.out(rest[0] && Object.hasOwn(COMMANDS, rest[0]) ? helpFor(rest[0]) : HELP);
       return 0;
     }
     if (verb === '--version' || verb === '-v') {
       ctx.out(`credd ${ctx.version}\n`);
       return 0;
     }
-    const load = COMMANDS[verb];
+    // hasOwn: `credd constructor` is an unknown command, not Object.prototype.constructor.
+    const load = Object.hasOwn(COMMANDS, verb) ? COMMANDS[verb] : undefined;
     if (!load) throw new BadRequestError(`Unknown command "${verb}": run \`credd --help\` for the list.`);
     if (ownArgs(rest).some((a) => a === '--help' || a === '-h')) {
       ctx.out(helpFor(verb));

@@ -24,8 +24,28 @@ export function containerEnv(opts: { url: string; token: string; tokenFile: stri
   return { set, unset: SHADOWING_VARS.filter((v) => v !== 'AWS_CONTAINER_AUTHORIZATION_TOKEN') };
 }
 
-const quoteSh = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
-const quotePs = (v: string) => `'${v.replace(/'/g, "''")}'`;
+/** Variables that would make the SDKs skip IMDS or look elsewhere for it, so `credd env --imds` unsets them. */
+const IMDS_SHADOWING_VARS = [
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_EC2_METADATA_DISABLED', 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE',
+];
+
+/**
+ * The IMDS environment for `url` (`http://127.0.0.1:PORT/`). The SDKs ask IMDS only when neither
+ * container variable is set, so those are unset along with everything else that would win.
+ */
+export function imdsEnv(opts: { url: string; region?: string | undefined }): ShellEnv {
+  const set: Array<[string, string]> = [['AWS_EC2_METADATA_SERVICE_ENDPOINT', opts.url]];
+  if (opts.region) set.push(['AWS_REGION', opts.region], ['AWS_DEFAULT_REGION', opts.region]);
+  return { set, unset: [...SHADOWING_VARS, ...IMDS_SHADOWING_VARS] };
+}
+
+/** POSIX sh: nothing is special inside '…', so a ' ends the string, then \' , then a new '…'. */
+export const quoteSh = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+/** fish: inside '…' a backslash escapes ' and \ (so a trailing \ would swallow the closing quote). */
+export const quoteFish = (v: string) => `'${v.replace(/[\\']/g, '\\$&')}'`;
+/** PowerShell: inside '…' a quote is doubled, and the typographic single quotes count as quotes too. */
+export const quotePs = (v: string) => `'${v.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
 
 /** Renders the lines for `eval "$(credd env)"` (sh), `| source` (fish) or `| Invoke-Expression` (PowerShell). */
 export function renderShellEnv(env: ShellEnv, shell: ShellKind): string {
@@ -35,7 +55,7 @@ export function renderShellEnv(env: ShellEnv, shell: ShellKind): string {
     for (const [k, v] of env.set) lines.push(`export ${k}=${quoteSh(v)}`);
   } else if (shell === 'fish') {
     for (const k of env.unset) lines.push(`set -e ${k}`);
-    for (const [k, v] of env.set) lines.push(`set -gx ${k} ${quoteSh(v)}`);
+    for (const [k, v] of env.set) lines.push(`set -gx ${k} ${quoteFish(v)}`);
   } else {
     for (const k of env.unset) lines.push(`Remove-Item Env:${k} -ErrorAction SilentlyContinue`);
     for (const [k, v] of env.set) lines.push(`$Env:${k} = ${quotePs(v)}`);

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Core } from './core.js';
 import type { Logger } from '../log.js';
+import { NoActiveProfileError } from '../errors.js';
 import { installErrorHandler } from '../http/error-handler.js';
 import { checkProfileName } from '../http/profile-name.js';
 import { isoSeconds } from '../engine/served.js';
@@ -13,6 +14,8 @@ export interface DaemonInfo {
   startedAt: number;
   /** Asks the daemon to shut down gracefully (after the reply is sent). */
   stop(): void;
+  /** How the loopback endpoint is protected: IMDS on/off, and whether the peer-user check runs. */
+  security?(): { imds: boolean; peerCheck: { enabled: boolean; detail: string } };
 }
 
 export interface ControlServerOptions {
@@ -43,6 +46,7 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     pid: info.pid,
     endpoint: info.endpoint(),
     startedAt: isoSeconds(info.startedAt),
+    ...(info.security ? { security: info.security() } : {}),
     ...core.status(),
   }));
   app.get('/profiles', async () => core.profiles());
@@ -52,7 +56,9 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     return { ...result, region: core.region(result.profile) };
   });
   app.get<{ Querystring: { profile?: string } }>('/mfa', async (req) => {
-    const plan = core.plan(name(req.query.profile) ?? core.activeProfile() ?? '');
+    const target = name(req.query.profile) ?? core.activeProfile();
+    if (target === undefined) throw new NoActiveProfileError();
+    const plan = core.plan(target);
     return { profile: plan.profile, mfaSerial: plan.mfaSerial, mfaProcess: plan.mfaProcess };
   });
   app.post<{ Body: { profile?: string; code: string } }>('/mfa', {
@@ -63,7 +69,7 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     return out;
   });
   app.post<{ Body: { profile?: string } }>('/refresh', { schema: { body: nameBody } }, async (req) => {
-    const served = await core.refresh(name(req.body?.profile));
+    const served = await core.refresh(name(req.body.profile));
     return { profile: served.profile, expiration: isoSeconds(served.expiresAt) };
   });
   app.get<{ Params: { name: string } }>('/credentials/:name', async (req) => {

@@ -4,12 +4,15 @@ import type { EnvEndpoints } from '../aws/endpoints.js';
 import { resolvePlan, type Plan } from '../aws/resolve-plan.js';
 import type { Sts } from '../aws/sts.js';
 import { createCredentialEngine, type CredentialEngine } from '../engine/credential-engine.js';
-import type { RefreshSettings } from '../engine/refresh-policy.js';
+import type { TickReport } from '../engine/keep-warm.js';
+import { withDefaults, type RefreshSettings } from '../engine/refresh-policy.js';
 import { isoSeconds, type Served } from '../engine/served.js';
-import { createSessionManager, type SessionManager, type SourceSession } from '../engine/sessions.js';
-import type { PersistedState, StateStore } from '../state/store.js';
+import { createSessionManager, type SessionManager } from '../engine/sessions.js';
+import type { StateStore, StoredCredentials } from '../state/store.js';
 import type { Logger } from '../log.js';
 import { describeProfiles, describeStatus, type ProfileInfo, type StatusInfo } from './describe.js';
+import { matchCredentials, restoreSessions, snapshot } from './persistence.js';
+import { createRefreshLoop } from './refresh-loop.js';
 
 export interface CoreDeps {
   loadConfig(): AwsConfig;
@@ -20,6 +23,16 @@ export interface CoreDeps {
   refresh: RefreshSettings;
   sessionSeconds: number;
   log: Logger;
+  /** Monotonic clock in ms; with it, sleeps and wall-clock jumps are noticed. */
+  monotonic?(): number;
+  /** A number in [0, 1) for jitter (default Math.random). */
+  random?(): number;
+  /** Shows a desktop notification (the session warning). */
+  notify?(title: string, message: string): void;
+  /** Asks for a refresh tick soon (the scheduler's kick). */
+  requestTick?(): void;
+  /** Told when the wall clock jumped (the scheduler re-arms its timer and ticks). */
+  onClockJump?(): void;
 }
 
 /** Everything the daemon does, behind the HTTP endpoint and the control socket. */
@@ -36,48 +49,30 @@ export interface Core {
   plan(name: string): Plan;
   /** The region the active (or named) profile uses, if any. */
   region(name?: string): string | undefined;
+  /** One scheduler tick: notices clock jumps, warns before MFA sessions end, refreshes what is due. */
+  tick(): Promise<TickReport>;
+  /** True when the wall clock jumped since the last check (then backoffs are reset and `onClockJump` is told). */
+  checkClock(): boolean;
   engine: CredentialEngine;
   sessions: SessionManager;
 }
 
-function restoreSessions(state: PersistedState): SourceSession[] {
-  return state.sessions.map((s) => {
-    const session: SourceSession = {
-      key: s.key,
-      root: s.root,
-      credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiration: new Date(s.expiration) },
-    };
-    if (s.mfaSerial) session.mfaSerial = s.mfaSerial;
-    return session;
-  });
-}
-
-/** Wires config, sessions, the credential engine and persistence together. */
+/** Wires config, sessions, the credential engine, the refresh schedule and persistence together. */
 export function createCore(deps: CoreDeps): Core {
+  const settings = withDefaults(deps.refresh);
+  const { log } = deps;
   const persisted = deps.store.load();
   let active = persisted.activeProfile;
   let config: AwsConfig = { profiles: new Map(), defaultHasKeys: false };
   let configError: string | undefined;
   let plans = new Map<string, Plan>();
+  let unmatched: StoredCredentials[] = persisted.credentials ?? [];
 
   const persist = () => {
-    const state: PersistedState = {
-      version: 1,
-      sessions: sessions.list().map((s) => ({
-        key: s.key,
-        root: s.root,
-        ...(s.mfaSerial ? { mfaSerial: s.mfaSerial } : {}),
-        accessKeyId: s.credentials.accessKeyId,
-        secretAccessKey: s.credentials.secretAccessKey,
-        sessionToken: s.credentials.sessionToken,
-        expiration: s.credentials.expiration.toISOString(),
-      })),
-    };
-    if (active) state.activeProfile = active;
     try {
-      deps.store.save(state);
+      deps.store.save(snapshot({ active, sessions: sessions.list(), served: engine.cached(), unmatched, lastUse: engine.lastUse(), now: deps.now() }));
     } catch (err) {
-      deps.log.error({ err: (err as Error).message }, 'could not write the state file; sessions will not survive a restart');
+      log.error({ err: (err as Error).message }, 'could not write the state file; sessions will not survive a restart');
     }
   };
 
@@ -86,7 +81,8 @@ export function createCore(deps: CoreDeps): Core {
     now: deps.now,
     endpoints: deps.endpoints,
     sessionSeconds: deps.sessionSeconds,
-    minServeSeconds: deps.refresh.minServeSeconds,
+    minServeSeconds: settings.minServeSeconds,
+    renewPlainSeconds: settings.marginSeconds + settings.jitterSeconds,
     onChange: persist,
     initial: restoreSessions(persisted),
   });
@@ -98,6 +94,13 @@ export function createCore(deps: CoreDeps): Core {
     plans.set(name, p);
     return p;
   };
+  const safePlan = (name: string): Plan | undefined => {
+    try {
+      return plan(name);
+    } catch {
+      return undefined;
+    }
+  };
 
   const engine = createCredentialEngine({
     plan,
@@ -105,8 +108,24 @@ export function createCore(deps: CoreDeps): Core {
     sts: deps.sts,
     now: deps.now,
     endpoints: deps.endpoints,
-    refresh: deps.refresh,
-    onBackgroundError: (profile, err) => deps.log.warn({ profile, code: err.code }, err.message),
+    refresh: settings,
+    random: deps.random,
+    onObtained: persist,
+    onBackgroundError: (profile, err) => log.warn({ profile, code: err.code }, err.message),
+  });
+  for (const [name, at] of Object.entries(persisted.lastUse ?? {})) engine.noteUse(name, at);
+
+  const loop = createRefreshLoop({
+    engine,
+    sessions,
+    plan: safePlan,
+    active: () => active,
+    now: deps.now,
+    monotonic: deps.monotonic,
+    settings,
+    log,
+    notify: deps.notify,
+    onClockJump: deps.onClockJump,
   });
 
   const reload = (): { ok: boolean; error?: string } => {
@@ -120,19 +139,15 @@ export function createCore(deps: CoreDeps): Core {
       for (const [name, p] of before) {
         if (!config.profiles.has(name) || JSON.stringify(p) !== JSON.stringify(safePlan(name))) engine.forget(name);
       }
-      deps.log.info({ profiles: config.profiles.size }, 'AWS config loaded');
+      const matched = matchCredentials(unmatched, safePlan, deps.now());
+      for (const served of matched.restored) engine.seed(served);
+      unmatched = matched.unmatched;
+      log.info({ profiles: config.profiles.size, restored: matched.restored.length || undefined }, 'AWS config loaded');
       return { ok: true };
     } catch (err) {
       configError = toCreddError(err).message;
-      deps.log.error(configError + ' Keeping the last good config.');
+      log.error(`${configError} Keeping the last good config.`);
       return { ok: false, error: configError };
-    }
-  };
-  const safePlan = (name: string): Plan | undefined => {
-    try {
-      return plan(name);
-    } catch {
-      return undefined;
     }
   };
 
@@ -150,7 +165,14 @@ export function createCore(deps: CoreDeps): Core {
     sessions,
     plan,
     activeProfile: () => active,
-    credentials: (name) => engine.get(target(name)),
+    credentials(name) {
+      loop.checkClock();
+      try {
+        return engine.get(target(name));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
     switchTo(name) {
       const p = plan(target(name));
       active = name;
@@ -170,21 +192,36 @@ export function createCore(deps: CoreDeps): Core {
         if (sp?.sessionKey === session.key && sp.roles.length === 0) engine.forget(served.profile);
       }
       if (active) engine.get(active).catch(() => undefined);
+      deps.requestTick?.();
       return { profile: name, source: p.root, expiration: isoSeconds(session.credentials.expiration.getTime()) };
     },
     refresh: (name) => engine.refresh(target(name)),
-    reload,
+    reload() {
+      const out = reload();
+      if (out.ok) persist();
+      return out;
+    },
     logout() {
       sessions.clear();
       engine.forget();
+      unmatched = [];
       active = undefined;
       deps.store.erase();
     },
     profiles: () => describeProfiles({ config, plan: safePlan, engine, sessions, now: deps.now }),
-    status: () => describeStatus({ config, configError, active, plan: safePlan, engine, sessions, now: deps.now }),
+    status: () => describeStatus({
+      config, configError, active, plan: safePlan, engine, sessions, now: deps.now,
+      warnings: loop.warnings(), refresh: settings,
+    }),
     region(name) {
       const n = name ?? active;
       return n ? safePlan(n)?.region : undefined;
     },
+    async tick() {
+      const report = await loop.tick();
+      if (report.pruned.length) persist();
+      return report;
+    },
+    checkClock: () => loop.checkClock(),
   };
 }

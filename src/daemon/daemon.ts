@@ -1,18 +1,22 @@
 import { chmodSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { loadAwsConfig, type AwsFilePaths } from '../aws/config.js';
 import type { EnvEndpoints } from '../aws/endpoints.js';
 import { createSts, type Sts } from '../aws/sts.js';
 import { buildCredsServer } from '../http/build-creds-server.js';
+import { createPeerCheck } from '../http/peer-check.js';
 import type { Logger } from '../log.js';
-import type { Settings } from '../settings.js';
+import { checkEcsRelativeUri, type Settings } from '../settings.js';
 import type { CreddPaths } from '../state/paths.js';
 import { ensurePrivateDir, writeFileAtomic } from '../state/secure-fs.js';
 import { createStateStore } from '../state/store.js';
 import { loadOrCreateToken } from '../state/token.js';
 import { DEFAULT_REFRESH } from '../engine/refresh-policy.js';
+import { createScheduler, type EveryFn, type ScheduleFn, type Scheduler } from '../engine/scheduler.js';
 import { buildControlServer } from './control-server.js';
 import { createCore, type Core } from './core.js';
+import { createDesktopNotify, type Notify } from './desktop-notify.js';
 import { claimSocket } from './single-instance.js';
 import { watchFiles } from './watch-files.js';
 
@@ -27,6 +31,17 @@ export interface DaemonDeps {
   pid: number;
   /** Injected in tests; the real client otherwise. */
   sts?: Sts;
+  /** Monotonic clock in ms (default performance.now), to notice sleeps and clock jumps. */
+  monotonic?(): number;
+  /** Jitter source (default Math.random). */
+  random?(): number;
+  /** The refresh tick's timer (default node-cron) and the monotonic watchdog (default setInterval); tests drive both. */
+  schedule?: ScheduleFn;
+  every?: EveryFn;
+  /** Desktop notifications (default notify-send/osascript, when the setting allows). */
+  notify?: Notify;
+  /** Longest wait for STS calls in flight when stopping (default 5000 ms). */
+  stopGraceMs?: number;
 }
 
 /** A running daemon. */
@@ -50,24 +65,51 @@ export interface EndpointRecord {
 /** Starts the daemon: claims the control socket, loads state, listens on loopback and on the socket. */
 export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const { paths, log } = deps;
+  checkEcsRelativeUri(deps.settings);
   ensurePrivateDir(paths.runtimeDir);
   ensurePrivateDir(paths.stateDir);
   const takeover = await claimSocket(paths.socket);
   if (takeover === 'took-over') log.warn({ socket: paths.socket }, 'took over the control socket left by a daemon that did not stop cleanly');
   const token = loadOrCreateToken(paths.tokenFile);
   const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m) });
+  // Late-bound: the core is built first and tells the scheduler about clock jumps through closures.
+  let scheduler: Scheduler | undefined;
   const core = createCore({
     loadConfig: () => loadAwsConfig(deps.awsPaths),
     sts: deps.sts ?? createSts(),
     store,
     now: deps.now,
     endpoints: deps.endpoints,
-    refresh: { ...DEFAULT_REFRESH, marginSeconds: deps.settings.refreshMarginSeconds },
+    refresh: {
+      ...DEFAULT_REFRESH,
+      marginSeconds: deps.settings.refreshMarginSeconds,
+      jitterSeconds: deps.settings.refreshJitterSeconds,
+      sessionWarningSeconds: deps.settings.sessionWarningSeconds,
+    },
     sessionSeconds: deps.settings.sessionSeconds,
     log,
+    monotonic: deps.monotonic ?? (() => performance.now()),
+    random: deps.random,
+    notify: deps.notify ?? createDesktopNotify({
+      platform: process.platform,
+      enabled: deps.settings.desktopNotifications,
+      onUnavailable: (reason) => log.info({ reason }, 'desktop notifications are not available; warnings go to the log and `credd status`'),
+    }),
+    requestTick: () => void scheduler?.kick(),
+    onClockJump: () => void scheduler?.restart(),
   });
 
-  const creds = buildCredsServer({ source: core, token, log });
+  const peer = createPeerCheck({ onUnavailable: (detail) => log.warn(detail) });
+  const creds = buildCredsServer({
+    source: core,
+    token,
+    log,
+    allowNoToken: deps.settings.ecsRelativeUri,
+    now: deps.now,
+    imds: deps.settings.imds,
+    allowedHosts: [deps.settings.host],
+    peer,
+  });
   await creds.listen({ host: deps.settings.host, port: deps.settings.port });
   const port = (creds.server.address() as AddressInfo).port;
   const hostPart = deps.settings.host.includes(':') ? `[${deps.settings.host}]` : deps.settings.host;
@@ -79,8 +121,12 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const endpointFile = `${paths.runtimeDir}/endpoint.json`;
   const close = () => (closing ??= (async () => {
     log.info('stopping');
+    scheduler?.stop();
     watcher.close();
+    // Stops accepting; requests in flight are answered first.
     await Promise.allSettled([creds.close(), control.close()]);
+    // A refresh still talking to STS gets a moment to finish and persist what it obtained.
+    await settleWithin(core.engine.idle(), deps.stopGraceMs ?? 5000);
     for (const f of [paths.socket, endpointFile]) rmSync(f, { force: true });
     log.info('stopped');
     resolveClosed();
@@ -89,7 +135,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const control = buildControlServer({
     core,
     log,
-    info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close() },
+    info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(),
+      security: () => ({ imds: deps.settings.imds, peerCheck: peer.status() }) },
   });
   try {
     await control.listen({ path: paths.socket });
@@ -104,7 +151,24 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     const r = core.reload();
     if (r.ok) log.info('AWS config changed: reloaded');
   });
+  scheduler = createScheduler({
+    tick: () => core.tick(),
+    onError: (err) => log.error({ err: (err as Error).message }, 'refresh tick failed'),
+    // On the monotonic watchdog too: node-cron follows the wall clock and goes quiet after it is set back.
+    watch: () => void core.checkClock(),
+    schedule: deps.schedule,
+    every: deps.every,
+  });
+  void scheduler.kick();
   log.info({ url, socket: paths.socket, active: core.activeProfile() }, 'credd is serving');
+  if (deps.settings.ecsRelativeUri) log.warn({ url }, 'ecs_relative_uri is on: /creds is served without the token to everything that reaches this address');
   return { url, port, core, closed, close };
 }
 
+
+/** Waits for `p`, but no longer than `ms`. */
+async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}

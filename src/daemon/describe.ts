@@ -2,7 +2,8 @@ import type { AwsConfig } from '../aws/config.js';
 import type { Plan } from '../aws/resolve-plan.js';
 import type { CredentialEngine, ProfileError } from '../engine/credential-engine.js';
 import { accountFromArn } from '../engine/arn.js';
-import { isoSeconds } from '../engine/served.js';
+import { DEFAULT_REFRESH, nextRefreshAt, withDefaults, type RefreshSettings } from '../engine/refresh-policy.js';
+import { isoSeconds, type Served } from '../engine/served.js';
 import type { SessionManager } from '../engine/sessions.js';
 
 /** One line of `credd profiles`. */
@@ -24,8 +25,11 @@ export interface StatusInfo {
   activeProfile?: string;
   configError?: string;
   sessions: Array<{ source: string; mfaSerial?: string; expiration: string; valid: boolean }>;
-  profiles: Array<{ name: string; expiration: string; lastError?: ProfileError }>;
+  /** Cached credentials: expiry, when they are renewed (or retried after a failure), whether the profile is kept warm. */
+  profiles: Array<{ name: string; expiration: string; nextRefresh?: string; retryAt?: string; inUse?: boolean; lastError?: ProfileError }>;
   errors: Array<{ name: string } & ProfileError>;
+  /** Things the user should act on soon, such as an MFA session about to end. */
+  warnings: string[];
 }
 
 interface DescribeDeps {
@@ -71,8 +75,19 @@ export function describeProfiles(deps: DescribeDeps): ProfileInfo[] {
   });
 }
 
+/** When the scheduler renews `c` next, given the MFA session its plan rests on (if any). */
+function nextRefreshOf(deps: DescribeDeps & { refresh?: RefreshSettings }, c: Served): number | undefined {
+  const plan = deps.plan(c.profile);
+  const session = plan?.mfaSerial && plan.sessionKey ? deps.sessions.get(plan.sessionKey) : undefined;
+  const end = plan?.mfaSerial ? session?.credentials.expiration.getTime() ?? 0 : undefined;
+  return nextRefreshAt(c, end, deps.refresh ?? DEFAULT_REFRESH);
+}
+
 /** Builds the `credd status` document. */
-export function describeStatus(deps: DescribeDeps & { active?: string; configError?: string }): StatusInfo {
+export function describeStatus(deps: DescribeDeps & { active?: string; configError?: string; warnings?: string[]; refresh?: RefreshSettings }): StatusInfo {
+  const now = deps.now();
+  const window = withDefaults(deps.refresh ?? DEFAULT_REFRESH).keepWarmSeconds * 1000;
+  const use = deps.engine.lastUse();
   const status: StatusInfo = {
     sessions: deps.sessions.list().map((s) => ({
       source: s.root,
@@ -82,12 +97,25 @@ export function describeStatus(deps: DescribeDeps & { active?: string; configErr
     })),
     profiles: deps.engine.cached().map((c) => {
       const lastError = deps.engine.lastError(c.profile);
-      return { name: c.profile, expiration: isoSeconds(c.expiresAt), ...(lastError ? { lastError } : {}) };
+      const retryAt = deps.engine.retries.retryAt(c.profile);
+      const usedAt = use.get(c.profile);
+      const inUse = c.profile === deps.active || (usedAt !== undefined && now - usedAt <= window);
+      // Only profiles in use are renewed; an MFA session served as it is has no renewal before its end.
+      const next = inUse && c.refreshAt !== undefined && c.refreshAt < c.expiresAt ? nextRefreshOf(deps, c) : undefined;
+      return {
+        name: c.profile,
+        expiration: isoSeconds(c.expiresAt),
+        ...(next !== undefined ? { nextRefresh: isoSeconds(Math.max(next, now)) } : {}),
+        ...(retryAt !== undefined && retryAt > now ? { retryAt: isoSeconds(retryAt) } : {}),
+        inUse,
+        ...(lastError ? { lastError } : {}),
+      };
     }),
     errors: [...deps.config.profiles.keys()]
       .map((name) => ({ name, err: deps.engine.lastError(name) }))
       .filter((x): x is { name: string; err: ProfileError } => x.err !== undefined)
       .map(({ name, err }) => ({ name, ...err })),
+    warnings: deps.warnings ?? [],
   };
   if (deps.active) status.activeProfile = deps.active;
   if (deps.configError) status.configError = deps.configError;

@@ -10,6 +10,8 @@ export interface Served {
   roleArn?: string;
   obtainedAt: number;
   expiresAt: number;
+  /** When the engine renews these (margin plus jitter before expiry, set when they are cached). */
+  refreshAt?: number;
 }
 
 /** ISO-8601 UTC with `Z` and whole seconds: the one form every SDK accepts. */

@@ -24,6 +24,11 @@ export interface SessionManagerDeps {
   sessionSeconds: number;
   /** Seconds of validity below which a session counts as gone (default 60). */
   minServeSeconds: number;
+  /**
+   * A session without MFA (long-term keys served as they are) is renewed by itself once
+   * less than this many seconds are left (default minServeSeconds), so what is served keeps a margin.
+   */
+  renewPlainSeconds?: number;
   /** Called after every change, with all sessions, so they can be persisted. */
   onChange(sessions: SourceSession[]): void;
   initial?: SourceSession[];
@@ -47,8 +52,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const sessions = new Map<string, SourceSession>((deps.initial ?? []).map((s) => [s.key, s]));
   const flight = createSingleFlight<SourceSession>();
   const changed = () => deps.onChange([...sessions.values()]);
-  const usable = (s: SourceSession | undefined) =>
-    s !== undefined && s.credentials.expiration.getTime() - deps.now() > deps.minServeSeconds * 1000 ? s : undefined;
+  const usable = (s: SourceSession | undefined, minSeconds = deps.minServeSeconds) =>
+    s !== undefined && s.credentials.expiration.getTime() - deps.now() > minSeconds * 1000 ? s : undefined;
 
   const call = async (plan: Plan, code?: string): Promise<SourceSession> => {
     const credentials = await deps.sts.getSessionToken(plan.rootKeys, {
@@ -78,7 +83,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     },
     async ensure(plan) {
       if (!plan.useSession) return plan.rootKeys;
-      const live = usable(sessions.get(plan.sessionKey!));
+      const live = usable(sessions.get(plan.sessionKey!), plan.mfaSerial ? deps.minServeSeconds : Math.max(deps.minServeSeconds, deps.renewPlainSeconds ?? 0));
       if (live) return live.credentials;
       if (plan.mfaSerial) {
         const known = sessions.has(plan.sessionKey!);

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 /** Where credd keeps its files. */
 export interface CreddPaths {
@@ -32,15 +32,11 @@ export interface PathEnv {
 export function resolvePaths(env: PathEnv): CreddPaths {
   const mac = env.platform === 'darwin';
   const appSupport = join(env.home, 'Library', 'Application Support', 'credd');
-  const runtimeDir = env.XDG_RUNTIME_DIR
-    ? join(env.XDG_RUNTIME_DIR, 'credd')
-    : mac ? join(appSupport, 'run') : join(env.tmpdir, `credd-${env.uid}`);
-  const stateDir = env.XDG_STATE_HOME
-    ? join(env.XDG_STATE_HOME, 'credd')
-    : mac ? join(appSupport, 'state') : join(env.home, '.local', 'state', 'credd');
-  const configDir = env.XDG_CONFIG_HOME
-    ? join(env.XDG_CONFIG_HOME, 'credd')
-    : mac ? appSupport : join(env.home, '.config', 'credd');
+  // The XDG spec: a relative path in these variables is invalid and must be ignored.
+  const xdg = (v: string | undefined) => (v && isAbsolute(v) ? join(v, 'credd') : undefined);
+  const runtimeDir = xdg(env.XDG_RUNTIME_DIR) ?? (mac ? join(appSupport, 'run') : join(env.tmpdir, `credd-${env.uid}`));
+  const stateDir = xdg(env.XDG_STATE_HOME) ?? (mac ? join(appSupport, 'state') : join(env.home, '.local', 'state', 'credd'));
+  const configDir = xdg(env.XDG_CONFIG_HOME) ?? (mac ? appSupport : join(env.home, '.config', 'credd'));
   return {
     runtimeDir,
     stateDir,

@@ -1,11 +1,8 @@
 import { readFileSync, renameSync, unlinkSync } from 'node:fs';
-import { writeFileAtomic } from './secure-fs.js';
+import { removeStaleTemps, writeFileAtomic } from './secure-fs.js';
 
-/** A source session as kept on disk (0600). */
-export interface StoredSession {
-  key: string;
-  root: string;
-  mfaSerial?: string;
+/** Temporary credentials as kept on disk (0600). */
+export interface StoredKeys {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken: string;
@@ -13,11 +10,31 @@ export interface StoredSession {
   expiration: string;
 }
 
+/** A source session as kept on disk. */
+export interface StoredSession extends StoredKeys {
+  key: string;
+  root: string;
+  mfaSerial?: string;
+}
+
+/** A profile's assumed-role credentials as kept on disk, so a restart serves them without STS. */
+export interface StoredCredentials extends StoredKeys {
+  profile: string;
+  roleArn?: string;
+  accountId?: string;
+  /** Epoch ms. */
+  obtainedAt: number;
+}
+
 /** What survives a restart. */
 export interface PersistedState {
   version: 1;
   activeProfile?: string;
   sessions: StoredSession[];
+  /** Added later within version 1: older files have none. */
+  credentials?: StoredCredentials[];
+  /** Profile → when it was last requested (epoch ms), so the profiles in use stay warm across a restart. */
+  lastUse?: Record<string, number>;
 }
 
 /** Reads and writes the state file. */
@@ -36,18 +53,30 @@ export interface StateStoreDeps {
 
 const EMPTY: PersistedState = { version: 1, sessions: [] };
 
-function valid(s: unknown): s is PersistedState {
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const keysOk = (x: Partial<StoredKeys> | null | undefined) =>
+  typeof x === 'object' && x !== null && isStr(x.accessKeyId) && isStr(x.secretAccessKey) && isStr(x.sessionToken) &&
+  isStr(x.expiration) && !Number.isNaN(Date.parse(x.expiration));
+
+/** The shape check of a parsed state file: anything else counts as corrupt. */
+export function validState(s: unknown): s is PersistedState {
   const v = s as PersistedState;
-  return typeof v === 'object' && v !== null && v.version === 1 && Array.isArray(v.sessions) &&
-    v.sessions.every((x) => typeof x?.key === 'string' && typeof x.accessKeyId === 'string' && typeof x.secretAccessKey === 'string' &&
-      typeof x.sessionToken === 'string' && !Number.isNaN(Date.parse(x.expiration))) &&
-    (v.activeProfile === undefined || typeof v.activeProfile === 'string');
+  if (typeof v !== 'object' || v === null || v.version !== 1 || !Array.isArray(v.sessions)) return false;
+  if (!v.sessions.every((x) => keysOk(x) && isStr(x.key) && isStr(x.root))) return false;
+  if (v.activeProfile !== undefined && !isStr(v.activeProfile)) return false;
+  if (v.credentials !== undefined &&
+    !(Array.isArray(v.credentials) && v.credentials.every((x) => keysOk(x) && isStr(x.profile) && Number.isFinite(x.obtainedAt)))) return false;
+  if (v.lastUse !== undefined &&
+    !(typeof v.lastUse === 'object' && v.lastUse !== null && Object.values(v.lastUse).every((n) => Number.isFinite(n)))) return false;
+  return true;
 }
 
 /** Creates the state store; a corrupt or truncated file is renamed aside with a warning, never a crash. */
 export function createStateStore(deps: StateStoreDeps): StateStore {
   return {
     load() {
+      // A writer killed between create and rename leaves a temporary file; the real one is intact.
+      removeStaleTemps(deps.file);
       let text: string;
       try {
         text = readFileSync(deps.file, 'utf8');
@@ -61,10 +90,15 @@ export function createStateStore(deps: StateStoreDeps): StateStore {
       } catch {
         parsed = undefined;
       }
-      if (valid(parsed)) return parsed;
+      if (validState(parsed)) return parsed;
       const aside = `${deps.file}.corrupt-${deps.now()}`;
-      renameSync(deps.file, aside);
-      deps.warn(`State file ${deps.file} was unreadable and has been moved to ${aside}; run \`credd mfa\` to start a new session.`);
+      try {
+        renameSync(deps.file, aside);
+        deps.warn(`State file ${deps.file} was unreadable and has been moved to ${aside}; run \`credd mfa\` to start a new session.`);
+      } catch (err) {
+        // Starting matters more than keeping the bad file: the next save replaces it.
+        deps.warn(`State file ${deps.file} was unreadable and could not be moved aside (${(err as Error).message}); starting without it.`);
+      }
       return structuredClone(EMPTY);
     },
     save(state) {

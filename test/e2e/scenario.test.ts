@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasCommand, requireOrSkip, startMoto } from '../helpers/moto.js';
 import { startStsProxy } from '../helpers/sts-proxy.js';
-import { CREDD_BIN, credd, runCommand, makeSandbox, MANAGEMENT_SECRET, SCENARIO_ACCOUNTS, startDaemonProcess } from '../helpers/credd-process.js';
+import { CREDD_BIN, credd, httpGet, runCommand, makeSandbox, MANAGEMENT_SECRET, SCENARIO_ACCOUNTS, startDaemonProcess } from '../helpers/credd-process.js';
 
 // The spec's scenario, end to end: one MFA code, then the real AWS CLI in each of the
 // four environment accounts through `eval "$(credd env)"`.
@@ -66,10 +66,10 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && requireOrSkip(t, 'aws', ha
 
   t.test('a request without the token gets Unauthorized, and serving goes on', async (t) => {
     const status = JSON.parse((await credd(box.env, ['status', '--json'])).stdout);
-    const res = await fetch(`${status.endpoint}/creds`);
+    const res = await httpGet(`${status.endpoint}/creds`);
     t.equal(res.status, 401);
-    t.equal((await res.json()).Code, 'Unauthorized');
-    const bad = await fetch(`${status.endpoint}/creds`, { headers: { Authorization: 'wrong' } });
+    t.equal(JSON.parse(res.body).Code, 'Unauthorized');
+    const bad = await httpGet(`${status.endpoint}/creds`, { Authorization: 'wrong' });
     t.equal(bad.status, 401);
     t.equal((await callerAccount()).account, SCENARIO_ACCOUNTS.prod);
   });

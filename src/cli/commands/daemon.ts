@@ -1,13 +1,13 @@
 import { startDaemon } from '../../daemon/daemon.js';
 import { BadRequestError } from '../../errors.js';
 import { createLogger } from '../../log.js';
-import { loadSettings } from '../../settings.js';
+import { checkEcsRelativeUri, loadSettings } from '../../settings.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 
 /** `credd daemon`: runs in the foreground until SIGTERM/SIGINT or `credd stop`. */
 const daemon: Command = async (ctx, args) => {
-  const { values } = parse('daemon', args, { host: { type: 'string' }, port: { type: 'string' } });
+  const { values } = parse('daemon', args, { host: { type: 'string' }, port: { type: 'string' }, 'ecs-relative-uri': { type: 'boolean' } });
   const settings = loadSettings(ctx.paths.settingsFile, ctx.env);
   if (values.host !== undefined) settings.host = values.host;
   if (values.port !== undefined) {
@@ -15,6 +15,8 @@ const daemon: Command = async (ctx, args) => {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadRequestError(`--port "${values.port}" must be a number from 0 to 65535.`);
     settings.port = port;
   }
+  if (values['ecs-relative-uri']) settings.ecsRelativeUri = true;
+  checkEcsRelativeUri(settings);
   const log = createLogger({ level: ctx.debug ? 'debug' : settings.logLevel, pretty: ctx.stderrIsTTY });
   const handle = await startDaemon({
     paths: ctx.paths,

@@ -18,7 +18,8 @@ const exec: Command = async (ctx, args) => {
   return new Promise<number>((resolve, reject) => {
     const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env });
     child.on('error', (err) => reject(new BadRequestError(`Cannot run ${cmd[0]}: ${err.message}`)));
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
+    // 'exit' gives either a code or the signal that ended the child; shells report a signal as 128 + its number.
+    child.on('exit', (code, signal) => resolve(code ?? 128 + constants.signals[signal!]));
   });
 };
 export default exec;

@@ -33,7 +33,7 @@ async function askCode(ctx: CliContext, info: MfaInfo): Promise<string> {
   if (info.mfaProcess) return runMfaProcess(info.mfaProcess);
   if (ctx.isTTY) {
     const { read } = await import('read');
-    return (await read({ prompt: `MFA code for ${info.mfaSerial ?? info.profile}: `, silent: true, replace: '*', output: process.stderr })).trim();
+    return (await read({ prompt: `MFA code for ${info.mfaSerial}: `, silent: true, replace: '*', output: process.stderr })).trim();
   }
   return readLine(ctx.stdin);
 }

@@ -4,7 +4,7 @@ import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 import { timeLeft } from '../time-left.js';
 
-type Status = StatusInfo & { endpoint: string; pid: number; version: string };
+type Status = StatusInfo & { endpoint: string; pid: number; version: string; security?: { imds: boolean; peerCheck: { enabled: boolean; detail: string } } };
 
 /** `credd status [--json]`: exit 3 when no daemon runs. */
 const status: Command = async (ctx, args) => {
@@ -26,11 +26,16 @@ const status: Command = async (ctx, args) => {
   const now = ctx.now();
   const lines = [`credd ${s.version} running (pid ${s.pid}) at ${s.endpoint}`, `active profile: ${s.activeProfile ?? '(none: run `credd switch NAME`)'}`];
   if (s.configError) lines.push(`config error: ${s.configError}`);
+  if (s.security) {
+    const peer = s.security.peerCheck;
+    lines.push(`endpoint security: IMDS ${s.security.imds ? 'on' : 'off'}; peer-user check ${peer.enabled ? 'on' : `unavailable: ${peer.detail}`}`);
+  }
   lines.push(s.sessions.length ? 'source sessions:' : 'source sessions: none (run `credd mfa`)');
   for (const x of s.sessions) lines.push(`  ${x.source}${x.mfaSerial ? ` (${x.mfaSerial})` : ''}: ${x.valid ? `expires ${x.expiration} (${timeLeft(x.expiration, now)})` : 'expired'}`);
   if (s.profiles.length) lines.push('served profiles:');
-  for (const p of s.profiles) lines.push(`  ${p.name}: expires ${p.expiration} (${timeLeft(p.expiration, now)})`);
+  for (const p of s.profiles) lines.push(`  ${p.name}: expires ${p.expiration} (${timeLeft(p.expiration, now)})${p.retryAt ? `, retrying at ${p.retryAt}` : p.nextRefresh ? `, next refresh ${p.nextRefresh}` : ''}`);
   for (const e of s.errors) lines.push(`last error for ${e.name}: ${e.message}`);
+  for (const w of s.warnings ?? []) lines.push(`warning: ${w}`);
   ctx.out(`${lines.join('\n')}\n`);
   return 0;
 };

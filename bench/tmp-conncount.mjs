@@ -1,0 +1,12 @@
+import { buildCredsServer } from '/work/main/dist/http/build-creds-server.js';
+import { pino } from 'pino';
+const served = { profile: 'dev', body: JSON.stringify({a:'x'.repeat(500)}), credentials: {}, obtainedAt: 0, expiresAt: Number.MAX_SAFE_INTEGER };
+const source = { credentials: async () => served, activeProfile: () => 'dev', region: () => 'us-west-2', plan: () => ({ roles: [] }) };
+const log = pino({ level: 'warn' }, pino.destination(2));
+const app = buildCredsServer({ source, token: 'T'.repeat(43), log, now: () => Date.now() });
+let conns = 0, reqs = 0, codes = {};
+app.server.on('connection', () => conns++);
+app.addHook('onResponse', async (req, reply) => { reqs++; codes[reply.statusCode] = (codes[reply.statusCode] ?? 0) + 1; });
+await app.listen({ host: '127.0.0.1', port: 0 });
+console.log(JSON.stringify({ port: app.server.address().port }));
+process.on('SIGTERM', () => { console.error({ conns, reqs, codes }); process.exit(0); });

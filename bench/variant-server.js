@@ -1,0 +1,88 @@
+// Servers that differ from the bare baseline by one layer at a time, to attribute credd's
+// hot-path cost (bench/variants.js drives them). Same contract as bare-server.js:
+// BENCH_TOKEN/BENCH_BODY from the environment, `{"port":N}` on stdout.
+//   node bench/variant-server.js VARIANT | --list
+import { createServer } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import Fastify from 'fastify';
+import { pino } from 'pino';
+import { tokenMatches } from '../dist/state/token.js';
+import { buildCredsServer } from '../dist/http/build-creds-server.js';
+
+const variant = process.argv[2];
+const token = process.env.BENCH_TOKEN ?? '';
+const bodyText = process.env.BENCH_BODY ?? '{}';
+const body = Buffer.from(bodyText);
+const expected = Buffer.from(token);
+const plainMatch = (h) => typeof h === 'string' && Buffer.byteLength(h) === expected.length && timingSafeEqual(Buffer.from(h), expected);
+const served = { profile: 'dev', body: bodyText, credentials: {}, obtainedAt: 0, expiresAt: Number.MAX_SAFE_INTEGER };
+
+const httpServer = (match, payload) => createServer((req, res) => {
+  if (!match(req.headers.authorization)) {
+    res.writeHead(401).end();
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
+  res.end(payload);
+});
+
+const fastify = ({ hook, match, asyncHandler }) => {
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 200 }, bodyLimit: 1024 });
+  const auth = async (req) => {
+    if (!match(req.headers.authorization)) throw Object.assign(new Error('no'), { statusCode: 401 });
+  };
+  const opts = hook ? { onRequest: auth } : {};
+  if (asyncHandler) app.get('/creds/:name', opts, async (_req, reply) => reply.type('application/json').send(await Promise.resolve(served).then((s) => s.body)));
+  else app.get('/creds/:name', opts, (req, reply) => {
+    if (!hook && !match(req.headers.authorization)) return reply.code(401).send();
+    reply.type('application/json').send(served.body);
+  });
+  return app;
+};
+
+const VARIANTS = {
+  // node:http, constant-time compare, prebuilt Buffer: the bench's baseline.
+  'http-buffer': () => httpServer(plainMatch, body),
+  // ... with a string body (what fastify gets from credd's prebuilt body).
+  'http-string': () => httpServer(plainMatch, bodyText),
+  // ... with credd's tokenMatches (two SHA-256 per request).
+  'http-sha256': () => httpServer((h) => tokenMatches(h, token), body),
+  // fastify, one sync route, auth inline, no hooks.
+  'fastify-sync': () => fastify({ hook: false, match: plainMatch }),
+  // fastify with an async onRequest hook (plain compare) and a sync handler.
+  'fastify-hook': () => fastify({ hook: true, match: plainMatch }),
+  // fastify with an async onRequest hook and an async handler awaiting a promise: credd's shape.
+  'fastify-hook-async': () => fastify({ hook: true, match: plainMatch, asyncHandler: true }),
+  // ... plus tokenMatches: everything credd's route does except its own code.
+  'fastify-hook-async-sha256': () => fastify({ hook: true, match: (h) => tokenMatches(h, token), asyncHandler: true }),
+  // credd's real buildCredsServer (dist/) over a source that answers from memory: guards
+  // (URL, Host, headers, peer UID via /proc/net/tcp, token), routes, error handler.
+  'credd-server': () => buildCredsServer(creddOptions()),
+  // ... with the peer-UID check answering "allowed" at once (what the /proc lookup costs).
+  'credd-server-no-peer': () => buildCredsServer({ ...creddOptions(), peer: allowAllPeers }),
+};
+
+// The source a daemon's core would be; only what GET /creds/NAME reads does anything.
+function creddOptions() {
+  const source = {
+    credentials: async () => served,
+    activeProfile: () => 'dev',
+    region: () => 'us-west-2',
+    plan: () => ({ roles: [{ roleArn: 'arn:aws:iam::222222222222:role/RoleNameIndev' }] }),
+  };
+  return { source, token, log: pino({ level: 'silent' }), now: () => Date.now() };
+}
+const allowed = Promise.resolve({ allowed: true });
+const allowAllPeers = { status: () => ({ enabled: false, detail: 'bench' }), watch: () => {}, verdict: () => allowed };
+
+if (variant === '--list') {
+  process.stdout.write(Object.keys(VARIANTS).join('\n') + '\n');
+  process.exit(0);
+}
+const make = VARIANTS[variant];
+if (!make) throw new Error(`unknown variant "${variant}"; one of ${Object.keys(VARIANTS).join(', ')}`);
+const server = make();
+const print = (port) => process.stdout.write(JSON.stringify({ port }) + '\n');
+if (typeof server.listen === 'function' && server.server) await server.listen({ host: '127.0.0.1', port: 0 }).then(() => print(server.server.address().port));
+else server.listen(0, '127.0.0.1', () => print(server.address().port));
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));

@@ -1,0 +1,144 @@
+import t, { type Test } from 'tap';
+import http from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDaemon } from '../../src/daemon/daemon.js';
+import type { EveryFn, ScheduleFn } from '../../src/engine/scheduler.js';
+import { DEFAULT_SETTINGS } from '../../src/settings.js';
+import { resolvePaths } from '../../src/state/paths.js';
+import { fakeClock, fakeSts, flush, memoryLog, scenarioConfigText, SCENARIO_CREDENTIALS } from '../engine/fakes.js';
+
+/** GET with node:http (fetch adds browser headers, which the endpoint refuses). */
+function httpGet(url: string, headers: Record<string, string>): Promise<{ status: number; json(): Promise<unknown> }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: async () => JSON.parse(body) }));
+    }).on('error', reject);
+  });
+}
+
+/** Polls `cond` until it holds (or fails the test after a while); no duration is asserted. */
+async function until(t: Test, what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) return t.fail(`timed out waiting: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  t.pass(what);
+}
+
+async function daemon(t: Test) {
+  const root = mkdtempSync(join(tmpdir(), 'credd-daemon-'));
+  const home = join(root, 'home');
+  mkdirSync(join(home, '.aws'), { recursive: true });
+  const awsPaths = { configFile: join(home, '.aws', 'config'), credentialsFile: join(home, '.aws', 'credentials') };
+  writeFileSync(awsPaths.configFile, scenarioConfigText());
+  writeFileSync(awsPaths.credentialsFile, SCENARIO_CREDENTIALS);
+  const paths = resolvePaths({ home, uid: 1000, platform: 'linux', tmpdir: root, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg') });
+  const clock = fakeClock(Date.now());
+  const sts = fakeSts(clock);
+  const logs = memoryLog();
+  const jobs: Array<{ fire(): void; stopped: boolean }> = [];
+  const schedule: ScheduleFn = (_e, fire) => {
+    const job = { fire, stopped: false };
+    jobs.push(job);
+    return { stop: () => void (job.stopped = true) };
+  };
+  const watchers: Array<() => void> = [];
+  const every: EveryFn = (_ms, fn) => {
+    watchers.push(fn);
+    return { stop: () => undefined };
+  };
+  const notes: string[] = [];
+  const handle = await startDaemon({
+    paths, awsPaths, endpoints: {}, now: clock.now, monotonic: clock.monotonic, log: logs.log, version: '0.0.0-test', pid: process.pid,
+    settings: { ...DEFAULT_SETTINGS, port: 0 }, sts, schedule, every, notify: (_title, m) => notes.push(m), stopGraceMs: 2000,
+  });
+  t.teardown(async () => {
+    await handle.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const token = readFileSync(paths.tokenFile, 'utf8');
+  const get = (path: string) => httpGet(`${handle.url}${path}`, { Authorization: token });
+  return { handle, paths, awsPaths, clock, sts, logs, jobs, watchers, notes, get, tick: () => jobs.filter((j) => !j.stopped).at(-1)!.fire() };
+}
+
+t.test('a config edit is picked up by the watch; a broken one keeps the last good config and shows in status', async (t) => {
+  const d = await daemon(t);
+  const { core } = d.handle;
+  core.switchTo('dev');
+  await core.mfa('123456');
+  t.equal((await d.get('/creds')).status, 200);
+  writeFileSync(d.awsPaths.configFile, `${scenarioConfigText()}\n[profile extra]\nregion = eu-west-1\nsource_profile = management\nrole_arn = arn:aws:iam::666666666666:role/X\n`);
+  await until(t, 'the new profile appears', () => core.profiles().some((p) => p.name === 'extra'));
+  writeFileSync(d.awsPaths.configFile, '[profile dev\nregion = us-west-2\n');
+  await until(t, 'the broken edit shows in status', () => core.status().configError !== undefined);
+  t.match(core.status().configError, /line 1 is neither \[section\] nor key = value/);
+  t.ok(d.logs.lines().some((l) => l.level === 50 && /Keeping the last good config/.test(String(l.msg))), 'and in the log');
+  t.equal((await d.get('/creds')).status, 200, 'dev is still served');
+  t.ok(core.profiles().some((p) => p.name === 'extra'), 'from the last good config');
+  writeFileSync(d.awsPaths.configFile, scenarioConfigText());
+  await until(t, 'fixed: the error clears', () => core.status().configError === undefined);
+  t.notOk(core.profiles().some((p) => p.name === 'extra'));
+  t.ok(d.logs.lines().some((l) => l.msg === 'AWS config changed: reloaded'));
+});
+
+t.test('the scheduler ticks the core; a clock jump re-arms it', async (t) => {
+  const d = await daemon(t);
+  const { core } = d.handle;
+  core.switchTo('dev');
+  await core.mfa('123456');
+  await flush();
+  await core.engine.idle();
+  const calls = d.sts.count('AssumeRole');
+  t.equal(calls, 1, 'one AssumeRole for the active profile');
+  d.clock.advance(41 * 60_000);
+  d.tick();
+  await until(t, 'the tick renewed dev', () => d.sts.count('AssumeRole') === 2);
+  t.equal(d.jobs.filter((j) => !j.stopped).length, 1);
+  d.clock.jump(3 * 3600_000);
+  d.watchers[0]!();
+  await until(t, 'the cron job was re-armed', () => d.jobs.length === 2 && d.jobs[0]!.stopped);
+  await until(t, 'and dev refreshed at once', () => d.sts.count('AssumeRole') === 3);
+});
+
+t.test('graceful stop: in-flight requests finish, the socket and endpoint file go', async (t) => {
+  const d = await daemon(t);
+  const { core } = d.handle;
+  core.switchTo('dev');
+  await core.mfa('123456');
+  await core.engine.idle();
+  let release!: () => void;
+  d.sts.hold = new Promise<void>((r) => (release = r));
+  const inflight = d.get('/creds/prod');
+  await until(t, 'the request reached STS', () => d.sts.count('AssumeRole') === 2);
+  const closing = d.handle.close();
+  await flush();
+  release();
+  const res = await inflight;
+  t.equal(res.status, 200, 'the request in flight was answered');
+  t.equal(((await res.json()) as { AccessKeyId: string }).AccessKeyId.startsWith('ASIAROLE'), true);
+  await closing;
+  await d.handle.closed;
+  t.notOk(existsSync(d.paths.socket), 'socket removed');
+  t.notOk(existsSync(join(d.paths.runtimeDir, 'endpoint.json')), 'endpoint file removed');
+  t.ok(JSON.parse(readFileSync(d.paths.stateFile, 'utf8')).credentials.some((c: { profile: string }) => c.profile === 'prod'), 'what it obtained was persisted');
+  t.ok(d.logs.lines().some((l) => l.msg === 'stopped'));
+});
+
+t.test('with its defaults: node-cron, the desktop notifier (off by the setting) and performance.now', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'credd-daemon-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const paths = resolvePaths({ home: root, uid: 1000, platform: 'linux', tmpdir: root, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg') });
+  const logs = memoryLog();
+  const handle = await startDaemon({
+    paths, awsPaths: { configFile: join(root, 'none'), credentialsFile: join(root, 'none2') }, endpoints: {}, now: () => Date.now(), log: logs.log,
+    version: 'x', pid: process.pid, settings: { ...DEFAULT_SETTINGS, port: 0, desktopNotifications: false }, sts: fakeSts({ now: () => Date.now() }),
+  });
+  t.equal(handle.core.checkClock(), false, 'the real clocks agree');
+  await handle.close();
+  t.notOk(existsSync(paths.socket));
+});
