@@ -98,6 +98,13 @@ export class DaemonNotRunningError extends CreddError {
   }
 }
 
+/** The listen address is taken or not allowed. */
+export class ListenError extends CreddError {
+  constructor(address: string, why: string) {
+    super('ListenError', `Cannot listen on ${address} (${why}): stop whatever uses it, or pick another port with CREDD_PORT, \`port\` in the settings file or \`credd daemon --port N\`.`, 500);
+  }
+}
+
 /** Another daemon of this user already owns the control socket. */
 export class AlreadyRunningError extends CreddError {
   constructor(socketPath: string) {

@@ -1,3 +1,4 @@
+import { ListenError } from '../errors.js';
 import { chmodSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -110,7 +111,13 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     allowedHosts: [deps.settings.host],
     peer,
   });
-  await creds.listen({ host: deps.settings.host, port: deps.settings.port });
+  try {
+    await creds.listen({ host: deps.settings.host, port: deps.settings.port });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'no such local address' : (err as Error).message;
+    throw new ListenError(`${deps.settings.host}:${deps.settings.port}`, why);
+  }
   const port = (creds.server.address() as AddressInfo).port;
   const hostPart = deps.settings.host.includes(':') ? `[${deps.settings.host}]` : deps.settings.host;
   const url = `http://${hostPart}:${port}`;

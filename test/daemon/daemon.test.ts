@@ -142,3 +142,21 @@ t.test('with its defaults: node-cron, the desktop notifier (off by the setting) 
   await handle.close();
   t.notOk(existsSync(paths.socket));
 });
+
+t.test('a port in use is a one-line ListenError that says what to do', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'credd-daemon-'));
+  const blocker = http.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    blocker.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const port = (blocker.address() as { port: number }).port;
+  const paths = resolvePaths({ home: root, uid: 1000, platform: 'linux', tmpdir: root, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg') });
+  const logs = memoryLog();
+  await t.rejects(startDaemon({
+    paths, awsPaths: { configFile: join(root, 'none'), credentialsFile: join(root, 'none2') }, endpoints: {}, now: () => Date.now(), log: logs.log,
+    version: 'x', pid: process.pid, settings: { ...DEFAULT_SETTINGS, port, desktopNotifications: false }, sts: fakeSts({ now: () => Date.now() }),
+  }), { code: 'ListenError', message: /127\.0\.0\.1:\d+ \(the port is in use\).*CREDD_PORT/ });
+  t.notOk(existsSync(paths.socket), 'no control socket is left behind');
+});
