@@ -9,9 +9,8 @@ import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import t from 'tap';
-import { credd, makeSandbox, runCommand, SCENARIO_ACCOUNTS, startDaemonProcess } from '../helpers/credd-process.js';
-import { hasCommand, requireOrSkip, startMoto } from '../helpers/moto.js';
-import { startStsProxy } from '../helpers/sts-proxy.js';
+import { credd, runCommand, SCENARIO_ACCOUNTS, startScenario } from '../helpers/credd-process.js';
+import { hasCommand, requireOrSkip } from '../helpers/moto.js';
 
 const hasBoto3 = hasCommand('python3') && spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0;
 
@@ -23,19 +22,11 @@ const BOTO3 = [
   'print(s.client("sts").get_caller_identity()["Account"])',
 ].join('\n');
 
-const moto = await startMoto();
-if (requireOrSkip(t, 'moto_server', moto !== null)
+const world = await startScenario(t);
+if (world
   && requireOrSkip(t, 'aws', hasCommand('aws'), 'pip install awscli')
   && requireOrSkip(t, 'boto3', hasBoto3, 'pip install boto3')) {
-  const proxy = await startStsProxy({ upstream: moto!.url });
-  const box = makeSandbox(proxy.url);
-  const daemon = await startDaemonProcess(box.env);
-  t.teardown(async () => {
-    await daemon.stop();
-    await proxy.close();
-    await moto!.stop();
-    box.cleanup();
-  });
+  const { moto, box, daemon } = world;
 
   // The clients' own world: an empty ~/.aws, and only the IMDS endpoint pointing at credd.
   const clientHome = join(box.root, 'client-home');
@@ -43,7 +34,7 @@ if (requireOrSkip(t, 'moto_server', moto !== null)
   /** What `credd env --imds` exports (the endpoint and the region), on an otherwise bare environment. */
   let exported: Record<string, string> = {};
   const clientEnv = (): Record<string, string> => {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: clientHome, ...exported, AWS_ENDPOINT_URL_STS: moto!.url };
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: clientHome, ...exported, AWS_ENDPOINT_URL_STS: moto.url };
     // pyenv shims (python3, aws) find their interpreter through PYENV_ROOT, not HOME.
     if (process.env.PYENV_ROOT) env.PYENV_ROOT = process.env.PYENV_ROOT;
     return env;

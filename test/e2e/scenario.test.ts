@@ -1,25 +1,16 @@
 import t from 'tap';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasCommand, requireOrSkip, startMoto } from '../helpers/moto.js';
-import { startStsProxy } from '../helpers/sts-proxy.js';
-import { CREDD_BIN, credd, httpGet, runCommand, makeSandbox, MANAGEMENT_SECRET, SCENARIO_ACCOUNTS, startDaemonProcess } from '../helpers/credd-process.js';
+import { hasCommand, requireOrSkip } from '../helpers/moto.js';
+import { CREDD_BIN, credd, httpGet, runCommand, MANAGEMENT_SECRET, SCENARIO_ACCOUNTS, startScenario } from '../helpers/credd-process.js';
 
 // The spec's scenario, end to end: one MFA code, then the real AWS CLI in each of the
 // four environment accounts through `eval "$(credd env)"`.
-const moto = await startMoto();
-if (requireOrSkip(t, 'moto_server', moto !== null) && requireOrSkip(t, 'aws', hasCommand('aws'), 'pip install awscli')) {
-  const proxy = await startStsProxy({ upstream: moto!.url });
-  const box = makeSandbox(proxy.url);
-  const daemon = await startDaemonProcess(box.env);
-  t.teardown(async () => {
-    await daemon.stop();
-    await proxy.close();
-    await moto!.stop();
-    box.cleanup();
-  });
+const world = await startScenario(t);
+if (world && requireOrSkip(t, 'aws', hasCommand('aws'), 'pip install awscli')) {
+  const { moto, proxy, box, daemon } = world;
   // Clients reach moto directly for their own STS call; their credentials come only from credd.
-  const clientEnv = { ...box.env, AWS_ENDPOINT_URL_STS: moto!.url, AWS_PROFILE: 'management', AWS_ACCESS_KEY_ID: 'AKIASHADOW' };
+  const clientEnv = { ...box.env, AWS_ENDPOINT_URL_STS: moto.url, AWS_PROFILE: 'management', AWS_ACCESS_KEY_ID: 'AKIASHADOW' };
   const callerAccount = async () => {
     const sh = `eval "$(node ${JSON.stringify(CREDD_BIN)} env)" && aws sts get-caller-identity --query Account --output text`;
     const r = await runCommand('sh', ['-c', sh], clientEnv);

@@ -1,4 +1,7 @@
 import http from 'node:http';
+import type { Test } from 'tap';
+import { requireOrSkip, startMoto } from './moto.js';
+import { startStsProxy, type StsProxy } from './sts-proxy.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,4 +125,31 @@ export function httpGet(url: string, headers: Record<string, string> = {}): Prom
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     }).on('error', reject);
   });
+}
+
+/** The world of an end-to-end test: moto, the strict STS proxy in front of it, a sandbox, a running daemon. */
+export interface Scenario {
+  moto: { url: string };
+  proxy: StsProxy;
+  box: Sandbox;
+  daemon: DaemonProcess;
+}
+
+/**
+ * Starts moto, the proxy, a sandbox and the daemon, and tears them down with `t`.
+ * Resolves null (after a SKIP, or a failure under CI=true) when moto_server is missing.
+ */
+export async function startScenario(t: Test): Promise<Scenario | null> {
+  const moto = await startMoto();
+  if (!requireOrSkip(t, 'moto_server', moto !== null)) return null;
+  const proxy = await startStsProxy({ upstream: moto!.url });
+  const box = makeSandbox(proxy.url);
+  const daemon = await startDaemonProcess(box.env);
+  t.teardown(async () => {
+    await daemon.stop();
+    await proxy.close();
+    await moto!.stop();
+    box.cleanup();
+  });
+  return { moto: moto!, proxy, box, daemon };
 }
