@@ -20,7 +20,6 @@ const label = (n) => {
   const where = f.url ? `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${f.lineNumber + 1}` : '';
   return `${f.functionName || '(anonymous)'} ${where}`.trim();
 };
-const idle = new Set(['(idle)', '(program)', '(garbage collector)']);
 let busy = 0;
 const self = new Map();
 for (const [id, us] of selfUs) {
@@ -31,9 +30,8 @@ for (const [id, us] of selfUs) {
 const pct = (us) => ((100 * us) / busy).toFixed(1).padStart(5) + ' %';
 console.log(`busy (non-idle) time: ${(busy / 1e6).toFixed(2)} s`);
 console.log('\nself time, top functions:');
-for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) {
-  if (!idle.has(name) || name !== '(idle)') console.log(`${pct(us)}  ${name}`);
-}
+const ranked = [...self].filter(([name]) => name !== '(idle)').sort((a, b) => b[1] - a[1]);
+for (const [name, us] of ranked.slice(0, Number(values.top))) console.log(`${pct(us)}  ${name}`);
 
 // Inclusive: a sample counts once for every distinct focus name on its stack.
 const focus = values.focus.split(',').filter(Boolean);

@@ -64,7 +64,7 @@ try {
   const sandbox = makeSandbox(moto.url);
   cleanups.push(async () => sandbox.cleanup());
   // The profile is written when the daemon exits (on the SIGTERM of the cleanup).
-  const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles')}`] : [];
+  const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles.tmp')}`] : [];
   const credd = await startCredd(sandbox, { pin, core: SERVER_CORE, nodeArgs });
   cleanups.push(credd.stop);
   // `switch` first: with no active profile, `mfa` would not know which source session to start.

@@ -60,7 +60,49 @@ const VARIANTS = {
   'credd-server': () => buildCredsServer(creddOptions()),
   // ... with the peer-UID check answering "allowed" at once (what the /proc lookup costs).
   'credd-server-no-peer': () => buildCredsServer({ ...creddOptions(), peer: allowAllPeers }),
+  // A sketch of the recommended fast path (docs/performance.md), not credd's code: a plain
+  // node:http listener answers GET /creds/NAME when every check passes synchronously (Host by
+  // string compare, token by length + timingSafeEqual, the connection's peer verdict already
+  // known) and the body is cached; anything else falls through to credd's fastify app.
+  'fastpath-sketch': () => fastPathSketch(),
 };
+
+/** The guard's Origin / Sec-Fetch-* / forwarding refusal, over the raw header names. */
+function noBrowserOrProxyHeaders(raw) {
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i].toLowerCase();
+    if (n === 'origin' || n.startsWith('sec-fetch-') || n === 'x-forwarded-for' || n === 'forwarded') return false;
+  }
+  return true;
+}
+
+function fastPathSketch() {
+  let fallback;
+  let host;
+  const judged = new WeakSet(); // sockets whose peer check has passed
+  const server = createServer((req, res) => {
+    host ??= `127.0.0.1:${server.address().port}`;
+    const url = req.url;
+    if (req.method === 'GET' && url.startsWith('/creds/') && req.headers.host === host && judged.has(req.socket) &&
+        noBrowserOrProxyHeaders(req.rawHeaders) && plainMatch(req.headers.authorization) &&
+        /^\/creds\/[A-Za-z0-9_+=,.@-]{1,128}$/.test(url) && !url.includes('..')) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(served.body) });
+      res.end(served.body);
+      return;
+    }
+    fallback(req, res);
+  });
+  const peer = {
+    status: () => ({ enabled: true, detail: 'bench' }),
+    watch: (socket) => judged.add(socket), // stands in for a passed /proc lookup
+    verdict: () => allowed,
+  };
+  const app = Fastify({ serverFactory: (handler) => ((fallback = handler), server) });
+  const inner = buildCredsServer({ ...creddOptions(), peer });
+  server.on('connection', (socket) => peer.watch(socket));
+  app.all('/*', (req, reply) => inner.inject({ method: req.method, url: req.url, headers: req.headers }).then((r) => reply.code(r.statusCode).headers(r.headers).send(r.body)));
+  return app;
+}
 
 // The source a daemon's core would be; only what GET /creds/NAME reads does anything.
 function creddOptions() {
