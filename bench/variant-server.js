@@ -3,10 +3,9 @@
 // BENCH_TOKEN/BENCH_BODY from the environment, `{"port":N}` on stdout.
 //   node bench/variant-server.js VARIANT | --list
 import { createServer } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { tokenMatches } from '../dist/state/token.js';
 import { buildCredsServer } from '../dist/http/build-creds-server.js';
 
 const variant = process.argv[2];
@@ -14,6 +13,8 @@ const token = process.env.BENCH_TOKEN ?? '';
 const bodyText = process.env.BENCH_BODY ?? '{}';
 const body = Buffer.from(bodyText);
 const expected = Buffer.from(token);
+// credd's token compare before the fast path: both sides hashed with SHA-256 on every request.
+const sha256Match = (h) => typeof h === 'string' && timingSafeEqual(createHash('sha256').update(h).digest(), createHash('sha256').update(token).digest());
 const plainMatch = (h) => typeof h === 'string' && Buffer.byteLength(h) === expected.length && timingSafeEqual(Buffer.from(h), expected);
 const served = { profile: 'dev', body: bodyText, credentials: {}, obtainedAt: 0, expiresAt: Number.MAX_SAFE_INTEGER };
 
@@ -45,22 +46,26 @@ const VARIANTS = {
   'http-buffer': () => httpServer(plainMatch, body),
   // ... with a string body (what fastify gets from credd's prebuilt body).
   'http-string': () => httpServer(plainMatch, bodyText),
-  // ... with credd's tokenMatches (two SHA-256 per request).
-  'http-sha256': () => httpServer((h) => tokenMatches(h, token), body),
+  // ... with credd's former token compare (two SHA-256 per request).
+  'http-sha256': () => httpServer(sha256Match, body),
   // fastify, one sync route, auth inline, no hooks.
   'fastify-sync': () => fastify({ hook: false, match: plainMatch }),
   // fastify with an async onRequest hook (plain compare) and a sync handler.
   'fastify-hook': () => fastify({ hook: true, match: plainMatch }),
   // fastify with an async onRequest hook and an async handler awaiting a promise: credd's shape.
   'fastify-hook-async': () => fastify({ hook: true, match: plainMatch, asyncHandler: true }),
-  // ... plus tokenMatches: everything credd's route does except its own code.
-  'fastify-hook-async-sha256': () => fastify({ hook: true, match: (h) => tokenMatches(h, token), asyncHandler: true }),
-  // credd's real buildCredsServer (dist/) over a source that answers from memory: guards
-  // (URL, Host, headers, peer UID via /proc/net/tcp, token), routes, error handler.
+  // ... plus the former SHA-256 compare: everything credd's route did except its own code.
+  'fastify-hook-async-sha256': () => fastify({ hook: true, match: sha256Match, asyncHandler: true }),
+  // credd's real buildCredsServer (dist/) over a source that answers from memory but has no
+  // cachedBody, so every request goes through fastify: guards (URL, Host, headers, token, peer
+  // UID via /proc/net/tcp), routes, error handler.
   'credd-server': () => buildCredsServer(creddOptions()),
   // ... with the peer-UID check answering "allowed" at once (what the /proc lookup costs).
   'credd-server-no-peer': () => buildCredsServer({ ...creddOptions(), peer: allowAllPeers }),
-  // A sketch of the recommended fast path (docs/performance.md), not credd's code: a plain
+  // credd's buildCredsServer with its fast path: the source also has cachedBody (as the core
+  // does), and the real /proc peer check, known after each connection's first request.
+  'credd-fastpath': () => buildCredsServer(creddOptions({ fast: true })),
+  // The sketch that preceded credd's fast path (kept for comparison), not credd's code: a plain
   // node:http listener answers GET /creds/NAME when every check passes synchronously (Host by
   // string compare, token by length + timingSafeEqual, the connection's peer verdict already
   // known) and the body is cached; anything else falls through to credd's fastify app.
@@ -96,6 +101,7 @@ function fastPathSketch() {
     status: () => ({ enabled: true, detail: 'bench' }),
     watch: (socket) => judged.add(socket), // stands in for a passed /proc lookup
     verdict: () => allowed,
+    known: () => ({ allowed: true }),
   };
   const app = Fastify({ serverFactory: (handler) => ((fallback = handler), server) });
   const inner = buildCredsServer({ ...creddOptions(), peer });
@@ -105,9 +111,10 @@ function fastPathSketch() {
 }
 
 // The source a daemon's core would be; only what GET /creds/NAME reads does anything.
-function creddOptions() {
+function creddOptions({ fast = false } = {}) {
   const source = {
     credentials: async () => served,
+    ...(fast ? { cachedBody: () => served.body } : {}),
     activeProfile: () => 'dev',
     region: () => 'us-west-2',
     plan: () => ({ roles: [{ roleArn: 'arn:aws:iam::222222222222:role/RoleNameIndev' }] }),
@@ -115,7 +122,7 @@ function creddOptions() {
   return { source, token, log: pino({ level: 'silent' }), now: () => Date.now() };
 }
 const allowed = Promise.resolve({ allowed: true });
-const allowAllPeers = { status: () => ({ enabled: false, detail: 'bench' }), watch: () => {}, verdict: () => allowed };
+const allowAllPeers = { status: () => ({ enabled: false, detail: 'bench' }), watch: () => {}, verdict: () => allowed, known: () => undefined };
 
 if (variant === '--list') {
   process.stdout.write(Object.keys(VARIANTS).join('\n') + '\n');

@@ -38,6 +38,11 @@ export interface CoreDeps {
 /** Everything the daemon does, behind the HTTP endpoint and the control socket. */
 export interface Core {
   credentials(name?: string): Promise<Served>;
+  /**
+   * The body `credentials(name)` would serve, synchronously, when it is cached and fresh; else
+   * undefined (then ask `credentials`). Checks the clock and counts as a use, as `credentials` does.
+   */
+  cachedBody(name?: string): string | undefined;
   activeProfile(): string | undefined;
   switchTo(name: string): { profile: string; needsMfa: boolean };
   mfa(code: string, profile?: string): Promise<{ profile: string; source: string; expiration: string }>;
@@ -172,6 +177,11 @@ export function createCore(deps: CoreDeps): Core {
       } catch (err) {
         return Promise.reject(err);
       }
+    },
+    cachedBody(name) {
+      loop.checkClock();
+      const n = name ?? active;
+      return n !== undefined && config.profiles.has(n) ? engine.cachedBody(n) : undefined;
     },
     switchTo(name) {
       const p = plan(target(name));

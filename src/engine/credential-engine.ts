@@ -35,6 +35,12 @@ export interface CredentialEngineDeps {
 export interface CredentialEngine {
   /** Valid credentials for `name`: cached, or obtained now (one STS call however many callers). Counts as a use of `name`. */
   get(name: string): Promise<Served>;
+  /**
+   * The prebuilt body of `name`'s credentials, synchronously, only while they are fresh (not
+   * due for renewal); else undefined and nothing happens (`get` takes it from there). A body
+   * served counts as a use of `name`, as with `get`.
+   */
+  cachedBody(name: string): string | undefined;
   /** The cached entry, valid or not, without side effects. */
   peek(name: string): Served | undefined;
   /** Obtains new credentials now, whatever the cache holds (shares a call already in flight). */
@@ -145,6 +151,14 @@ export function createCredentialEngine(deps: CredentialEngineDeps): CredentialEn
       const gated = retries.gate(name, now);
       if (gated) return Promise.reject(gated);
       return renew(name);
+    },
+    cachedBody(name) {
+      const entry = cache.get(name);
+      if (!entry) return undefined;
+      const now = deps.now();
+      if (freshness(entry.expiresAt, entry.obtainedAt, now, settings, entry.refreshAt) !== 'fresh') return undefined;
+      used.set(name, now);
+      return entry.body;
     },
     peek: (name) => cache.get(name),
     refresh: (name) => renew(name),

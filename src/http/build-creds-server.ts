@@ -1,18 +1,32 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Served } from '../engine/served.js';
 import type { Logger } from '../log.js';
 import { CreddError } from '../errors.js';
 import { installErrorHandler, sendError } from './error-handler.js';
+import { createFastPath } from './fast-path.js';
 import { createGuard } from './guards.js';
+import { createHostCheck } from './host-check.js';
 import { createImdsTokens } from './imds-tokens.js';
 import { createPeerCheck, type PeerCheck } from './peer-check.js';
 import { registerContainerRoutes } from './routes/container.js';
 import { registerImdsRoutes } from './routes/imds.js';
 import { createSecurityLog } from './security-log.js';
+import { pinTickShape } from './tick-shape.js';
+
+// At import, early in the daemon's life, before an idle GC can cost every request ~2 µs (tick-shape.ts).
+pinTickShape();
 
 /** What the credential endpoint needs from the daemon (the core provides all of it). */
 export interface CredsSource {
   credentials(name?: string): Promise<Served>;
+  /**
+   * What `credentials(name)` would serve as the body, synchronously, when it is cached and fresh
+   * (else undefined): lets the fast path answer without fastify. Optional: without it, every
+   * request goes through fastify.
+   */
+  cachedBody?(name?: string): string | undefined;
   activeProfile(): string | undefined;
   region(name?: string): string | undefined;
   /** The profile's recipe; only the role ARNs and the MFA device are read, for the account. */
@@ -32,7 +46,7 @@ export interface CredsServerOptions {
   allowNoToken?: boolean | undefined;
   /** Serve the IMDS paths under `/latest/` (default true; the `imds` setting). */
   imds?: boolean | undefined;
-  /** The port clients must name in `Host` (default: the port each connection arrived on). */
+  /** The port clients must name in `Host` (default: the port the server listens on). */
   port?: number | undefined;
   /** Extra listen addresses accepted in `Host` besides loopback and localhost (IP literals only). */
   allowedHosts?: readonly string[] | undefined;
@@ -46,20 +60,53 @@ export interface CredsServerOptions {
   maxImdsTokens?: number | undefined;
 }
 
+/** Fastify's default, kept: idle keep-alive connections are closed after 72 s. */
+const KEEP_ALIVE_MS = 72_000;
+/** Bounds slow senders (slowloris); handlers answer from memory in well under this. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 /**
  * Builds the loopback credential endpoint: the container routes (`/creds`, `/creds/NAME`,
- * `/healthz`) and, unless switched off, the IMDS routes, all behind one guard hook.
+ * `/healthz`) and, unless switched off, the IMDS routes, all behind one guard hook. In front of
+ * fastify, on the same `node:http` server, a fast path answers `GET /creds[/NAME]` itself when
+ * every check passes synchronously and the body is cached and fresh (`fast-path.ts`).
  */
 export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
   const security = createSecurityLog({ log: opts.log, now: opts.now });
+  const peer = opts.peer ?? createPeerCheck({ onUnavailable: (detail) => opts.log.warn(detail) });
+  // Read once when listening, not per request (`socket.localPort` is a getsockname() call).
+  let port = opts.port;
+  const hosts = createHostCheck({ port: () => port, extraHosts: opts.allowedHosts });
+  let closing = false;
+  const source = opts.source;
+  const fastPath = source.cachedBody
+    ? createFastPath({
+      cachedBody: (name) => source.cachedBody!(name),
+      token: opts.token,
+      allowNoToken: opts.allowNoToken,
+      hosts,
+      peer,
+      maxUrlLength: opts.maxUrlLength,
+      closing: () => closing,
+    })
+    : () => false;
+  let fastifyHandler!: (req: IncomingMessage, res: ServerResponse) => void;
+  const server = createServer({ maxHeaderSize: opts.maxHeaderSize ?? 8192 }, (req, res) => {
+    if (!fastPath(req, res)) fastifyHandler(req, res);
+  });
+  // What fastify sets on a server it creates itself.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.setTimeout(0);
   const app = Fastify({
     logger: false,
     routerOptions: { maxParamLength: 128 },
     bodyLimit: 1024,
     return503OnClosing: true,
-    // Bounds slow senders (slowloris); handlers answer from memory in well under this.
-    requestTimeout: 10_000,
-    http: { maxHeaderSize: opts.maxHeaderSize ?? 8192 },
+    serverFactory: (handler) => {
+      fastifyHandler = handler;
+      return server;
+    },
     // A malformed or over-long path fails in the router, before the guard: refuse it the same way.
     frameworkErrors: (err, req, reply) => {
       const status = err.statusCode ?? 400;
@@ -67,22 +114,28 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
       sendError(req, reply, new CreddError('BadRequest', 'Malformed or over-long path.', status, 2));
     },
   });
-  const peer = opts.peer ?? createPeerCheck({ onUnavailable: (detail) => opts.log.warn(detail) });
-  // One owner lookup per TCP connection, started as it is accepted; requests await its verdict.
-  app.server.on('connection', (socket) => peer.watch(socket));
+  server.on('listening', () => {
+    if (opts.port === undefined) port = (server.address() as AddressInfo).port;
+  });
+  // Only notes the accept order: the owner lookup waits for a request that passed the other checks.
+  server.on('connection', (socket: Socket) => peer.watch(socket));
+  // Fastify answers 503 from here on; the fast path steps aside for it.
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   installErrorHandler(app, opts.log);
   const imdsTokens = opts.imds === false ? undefined : createImdsTokens({ now: opts.now, max: opts.maxImdsTokens });
   app.addHook('onRequest', createGuard({
     token: opts.token,
     allowNoToken: opts.allowNoToken,
     imdsTokens,
-    port: opts.port,
-    allowedHosts: opts.allowedHosts,
+    hosts,
     peer,
     security,
     maxUrlLength: opts.maxUrlLength,
   }));
-  registerContainerRoutes(app, opts.source);
-  if (imdsTokens) registerImdsRoutes(app, { source: opts.source, tokens: imdsTokens, now: opts.now });
+  registerContainerRoutes(app, source);
+  if (imdsTokens) registerImdsRoutes(app, { source, tokens: imdsTokens, now: opts.now });
   return app;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { isIPv4Family, isLoopback, ownerOf, parseProcNetTcp, type ConnectionEnds, type TcpEntry } from './proc-net-tcp.js';
+import { findOwner, isIPv4Family, isLoopback, type ConnectionEnds } from './proc-net-tcp.js';
 
 /** What the peer check decided for one connection. */
 export type PeerVerdict = { allowed: true } | { allowed: false; reason: 'other-user' | 'unknown-peer'; uid?: number };
@@ -15,10 +15,15 @@ export interface PeerCheckStatus {
 /** Refuses connections whose client socket belongs to another user. */
 export interface PeerCheck {
   status(): PeerCheckStatus;
-  /** Starts the lookup for a newly accepted connection (the server's 'connection' event). */
+  /** Notes that a connection was accepted (the server's 'connection' event), in order. Reads nothing. */
   watch(socket: ConnectionEnds & object): void;
-  /** The verdict for the connection a request arrived on; one lookup per connection. */
+  /**
+   * The verdict for the connection a request arrived on. The first call for a connection looks
+   * its owner up; later calls (keep-alive requests) reuse that verdict.
+   */
   verdict(socket: ConnectionEnds & object): Promise<PeerVerdict>;
+  /** The verdict if it is already known, synchronously (allowed while the check is off); else undefined. */
+  known(socket: ConnectionEnds & object): PeerVerdict | undefined;
 }
 
 export interface PeerCheckDeps {
@@ -34,20 +39,31 @@ export interface PeerCheckDeps {
   onUnavailable?(detail: string): void;
 }
 
+type Table = 'tcp' | 'tcp6';
+/** A table read: `upTo` is the last connection accepted before it started, so certainly in it. */
+interface Read {
+  upTo: number;
+  text: Promise<string | undefined>;
+}
+
 const ALLOW: PeerVerdict = { allowed: true };
 
 /**
  * Per-connection owner lookup through `/proc/net/tcp` and `/proc/net/tcp6` (Linux). Reading a
- * table costs milliseconds (the kernel walks its socket hash once per page), so it happens once
- * per TCP connection, asynchronously, with connections accepted in the same event-loop turn
- * sharing one read; keep-alive requests reuse the verdict.
+ * table costs milliseconds of kernel time (it walks the whole socket hash), so it is done only
+ * when a request that passed every cheaper check needs the verdict, once per connection, and
+ * at most one read of a table runs at a time: a connection accepted after that read started
+ * waits for the single read queued behind it, which serves every connection waiting by then.
  */
 export function createPeerCheck(deps: PeerCheckDeps = {}): PeerCheck {
   const uid = 'uid' in deps ? deps.uid : process.getuid?.();
   const platform = deps.platform ?? process.platform;
   const read = deps.readProc ?? ((p: string) => readFile(p, 'utf8'));
   const le = deps.littleEndian ?? endianness() === 'LE';
-  const verdicts = new WeakMap<object, Promise<PeerVerdict>>();
+  const pending = new WeakMap<object, Promise<PeerVerdict>>();
+  const settled = new WeakMap<object, PeerVerdict>();
+  const accepted = new WeakMap<object, number>();
+  let acceptedCount = 0;
   let status: PeerCheckStatus =
     platform !== 'linux'
       ? { enabled: false, detail: `not available on ${platform}: the OS does not tell which user owns a loopback connection, so other local users are kept out by the token (container routes) only` }
@@ -55,58 +71,78 @@ export function createPeerCheck(deps: PeerCheckDeps = {}): PeerCheck {
         ? { enabled: false, detail: 'no user ID to compare with on this system' }
         : { enabled: true, detail: "connections from other users' sockets are refused (/proc/net/tcp)" };
 
-  const batches = new Map<string, Promise<TcpEntry[] | undefined>>();
-  /** One table, read once for every connection accepted in the same event-loop turn. */
-  const table = (file: '/proc/net/tcp' | '/proc/net/tcp6'): Promise<TcpEntry[] | undefined> => {
-    let batch = batches.get(file);
-    if (!batch) {
-      batch = new Promise<void>((r) => setImmediate(r)).then(async () => {
-        // Later connections need a fresh read: their sockets may not be in this one.
-        batches.delete(file);
-        try {
-          return parseProcNetTcp(await read(file), le);
-        } catch (err) {
-          // No tcp6 table just means no IPv6; without the tcp table the check cannot work.
-          if (file === '/proc/net/tcp6') return [];
-          if (status.enabled) {
-            status = { enabled: false, detail: `cannot read /proc/net/tcp (${(err as NodeJS.ErrnoException).code ?? 'error'}): other local users are kept out by the token (container routes) only` };
-            deps.onUnavailable?.(status.detail);
-          }
-          return undefined;
+  const current: Partial<Record<Table, Read>> = {};
+  const queued: Partial<Record<Table, Promise<string | undefined>>> = {};
+
+  const start = (table: Table): Read => {
+    const r: Read = {
+      upTo: acceptedCount,
+      text: read(`/proc/net/${table}`).catch((err: NodeJS.ErrnoException) => {
+        // No tcp6 table just means no IPv6; without the tcp table the check cannot work.
+        if (table === 'tcp6') return '';
+        if (status.enabled) {
+          status = { enabled: false, detail: `cannot read /proc/net/tcp (${err.code ?? 'error'}): other local users are kept out by the token (container routes) only` };
+          deps.onUnavailable?.(status.detail);
         }
-      });
-      batches.set(file, batch);
-    }
-    return batch;
+        return undefined;
+      }),
+    };
+    current[table] = r;
+    void r.text.then(() => {
+      if (current[table] === r) delete current[table];
+    });
+    return r;
   };
 
-  const lookup = async (socket: ConnectionEnds): Promise<PeerVerdict> => {
-    // Only loopback peers share our network namespace's table; the others are judged by the guards.
-    if (!status.enabled || !isLoopback(socket.remoteAddress)) return ALLOW;
-    // Each table costs milliseconds: an IPv4 peer is almost always in tcp, but a dual-stack
-    // client socket (Java's default) shows up in tcp6 as ::ffff:127.0.0.1.
-    const files = isIPv4Family(socket.remoteAddress) ? (['/proc/net/tcp', '/proc/net/tcp6'] as const) : (['/proc/net/tcp6'] as const);
-    for (const file of files) {
-      const entries = await table(file);
-      if (!entries) return ALLOW;
-      const owner = ownerOf(entries, socket);
+  /** A read of `table` certain to list connection number `seq`: the one in flight if it started after it, else the next. */
+  const tableFor = (table: Table, seq: number): Promise<string | undefined> => {
+    const now = current[table];
+    if (!now) return start(table).text;
+    if (now.upTo >= seq) return now.text;
+    return (queued[table] ??= now.text.then(() => {
+      delete queued[table];
+      return start(table).text;
+    }));
+  };
+
+  const lookup = async (socket: ConnectionEnds & object): Promise<PeerVerdict> => {
+    // Not watched (no server in between): take it as accepted just now.
+    const seq = accepted.get(socket) ?? ++acceptedCount;
+    // An IPv4 peer is almost always in tcp, but a dual-stack client socket (Java's default) shows up in tcp6 as ::ffff:127.0.0.1.
+    const tables: Table[] = isIPv4Family(socket.remoteAddress) ? ['tcp', 'tcp6'] : ['tcp6'];
+    for (const table of tables) {
+      const text = await tableFor(table, seq);
+      if (text === undefined) return ALLOW;
+      const owner = findOwner(text, socket, table, le);
       if (owner !== undefined) return owner === uid ? ALLOW : { allowed: false, reason: 'other-user', uid: owner };
     }
     return { allowed: false, reason: 'unknown-peer' };
   };
 
   const verdict = (socket: ConnectionEnds & object): Promise<PeerVerdict> => {
-    let v = verdicts.get(socket);
+    const known = settled.get(socket);
+    if (known) return Promise.resolve(known);
+    let v = pending.get(socket);
     if (!v) {
-      v = lookup(socket);
-      verdicts.set(socket, v);
+      // Only loopback peers share our network namespace's table; the others are judged by the guards.
+      if (!status.enabled || !isLoopback(socket.remoteAddress)) {
+        settled.set(socket, ALLOW);
+        return Promise.resolve(ALLOW);
+      }
+      v = lookup(socket).then((out) => {
+        settled.set(socket, out);
+        pending.delete(socket);
+        return out;
+      });
+      pending.set(socket, v);
     }
     return v;
   };
 
   return {
     status: () => status,
-    watch: (socket) => void verdict(socket),
+    watch: (socket) => void accepted.set(socket, ++acceptedCount),
     verdict,
+    known: (socket) => settled.get(socket) ?? (status.enabled ? undefined : ALLOW),
   };
 }

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from './secure-fs.js';
@@ -61,10 +61,24 @@ export function loadOrCreateToken(file: string): string {
   return token;
 }
 
-/** Compares a presented token with the real one in constant time (hashing first evens out lengths). */
+/**
+ * Builds the check of a presented `Authorization` value against `expected`, made once at
+ * startup. The token's length is no secret (always 43 base64url characters), so a length
+ * check comes first and `timingSafeEqual` compares the bytes: constant time for every
+ * presented value of the right length, with no hashing on the request path.
+ */
+export function createTokenMatcher(expected: string): (presented: unknown) => boolean {
+  const want = Buffer.from(expected);
+  return (presented) => {
+    // String length first: most wrong values stop here without a Buffer being made.
+    if (typeof presented !== 'string' || presented.length !== expected.length) return false;
+    const got = Buffer.from(presented);
+    // A non-ASCII value can have the right character count but another byte count.
+    return got.length === want.length && timingSafeEqual(got, want);
+  };
+}
+
+/** One-off form of {@link createTokenMatcher}; the endpoint keeps a matcher instead. */
 export function tokenMatches(presented: string | undefined, expected: string): boolean {
-  if (typeof presented !== 'string') return false;
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return createTokenMatcher(expected)(presented);
 }

@@ -199,3 +199,23 @@ t.test('profiles: a profile that does not resolve is listed as an error, the oth
   h.core.logout();
   t.match(h.core.profiles().find((p) => p.name === 'prod'), { state: 'mfa-needed' });
 });
+
+t.test('cachedBody: the active or named profile when fresh; clock checked, use counted', async (t) => {
+  const h = coreHarness();
+  t.equal(h.core.cachedBody(), undefined, 'no active profile');
+  await ready(h);
+  const dev = await h.core.credentials();
+  t.equal(h.core.cachedBody(), dev.body, 'the active profile');
+  t.equal(h.core.cachedBody('dev'), dev.body);
+  t.equal(h.core.cachedBody('prod'), undefined, 'not cached yet');
+  t.equal(h.core.cachedBody('nope'), undefined, 'unknown');
+  h.clock.advance(5 * MIN);
+  h.core.cachedBody('dev');
+  t.equal(h.core.engine.lastUse().get('dev'), h.clock.now(), 'counted as a use');
+  h.clock.jump(8 * HOUR);
+  t.equal(h.core.cachedBody(), undefined, 'after a sleep past expiry: nothing fresh');
+  t.equal(h.jumps(), 1, 'and the jump was noticed, as credentials() does');
+  h.setConfig(() => parseAwsConfig('[profile other]\nregion = us-east-1\n', SCENARIO_CREDENTIALS, { configFile: 'a', credentialsFile: 'b' }));
+  h.core.reload();
+  t.equal(h.core.cachedBody('dev'), undefined, 'a profile gone from the config is not served');
+});

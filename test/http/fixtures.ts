@@ -33,24 +33,46 @@ export const PROFILES: Record<string, FakeProfile> = {
   locked: { roleArn: 'arn:aws-cn:iam::333333333333:role/L', region: 'cn-north-1', error: new MfaRequiredError('locked') },
 };
 
-export type FakeSource = CredsSource & { active: string | undefined; calls: Array<string | undefined> };
+export type FakeSource = CredsSource & {
+  active: string | undefined;
+  calls: Array<string | undefined>;
+  /** Whether `cachedBody` answers (cached and fresh) or not (default true). */
+  fresh: boolean;
+  /** The names `cachedBody` served. */
+  fastCalls: Array<string | undefined>;
+};
 
 export function fakeSource(active: string | undefined): FakeSource {
+  const served = (name?: string): Served => {
+    const n = name ?? src.active;
+    if (!n) throw new NoActiveProfileError();
+    const p = PROFILES[n];
+    if (!p) throw new UnknownProfileError(n);
+    if (p.error) throw p.error;
+    const creds = { accessKeyId: `ASIA${n.toUpperCase()}`, secretAccessKey: SECRET, sessionToken: SESSION, expiration: new Date(NOW + 3600_000 + 999) };
+    const extra: { roleArn?: string; accountId?: string } = {};
+    if (p.roleArn) extra.roleArn = p.roleArn;
+    if (p.accountId) extra.accountId = p.accountId;
+    return toServed(n, creds, NOW - 60_000 + 500, extra);
+  };
   const src: FakeSource = {
     active,
     calls: [],
+    fresh: true,
+    fastCalls: [],
     async credentials(name?: string): Promise<Served> {
       src.calls.push(name);
-      const n = name ?? src.active;
-      if (!n) throw new NoActiveProfileError();
-      const p = PROFILES[n];
-      if (!p) throw new UnknownProfileError(n);
-      if (p.error) throw p.error;
-      const creds = { accessKeyId: `ASIA${n.toUpperCase()}`, secretAccessKey: SECRET, sessionToken: SESSION, expiration: new Date(NOW + 3600_000 + 999) };
-      const extra: { roleArn?: string; accountId?: string } = {};
-      if (p.roleArn) extra.roleArn = p.roleArn;
-      if (p.accountId) extra.accountId = p.accountId;
-      return toServed(n, creds, NOW - 60_000 + 500, extra);
+      return served(name);
+    },
+    cachedBody(name?: string): string | undefined {
+      if (!src.fresh) return undefined;
+      try {
+        const body = served(name).body;
+        src.fastCalls.push(name);
+        return body;
+      } catch {
+        return undefined;
+      }
     },
     activeProfile: () => src.active,
     region: (name?: string) => PROFILES[name ?? src.active ?? '']?.region,
@@ -63,12 +85,13 @@ export function fakeSource(active: string | undefined): FakeSource {
   return src;
 }
 
-/** A peer check that always gives `verdict`, counting the lookups. */
-export function fixedPeer(verdict: PeerVerdict = { allowed: true }): PeerCheck & { lookups: number } {
+/** A peer check that always gives `verdict`, counting the lookups; `known` says whether it is known before any lookup. */
+export function fixedPeer(verdict: PeerVerdict = { allowed: true }, opts: { known?: boolean } = {}): PeerCheck & { lookups: number } {
   const peer = {
     lookups: 0,
     status: () => ({ enabled: true, detail: 'fake' }),
     watch: () => undefined,
+    known: () => (opts.known ? verdict : undefined),
     verdict: async () => {
       peer.lookups++;
       return verdict;

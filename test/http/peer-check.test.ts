@@ -112,3 +112,85 @@ t.test('defaults: this process, this platform', async (t) => {
   const peer = createPeerCheck();
   t.equal(peer.status().enabled, process.platform === 'linux' && typeof process.getuid === 'function');
 });
+
+/** A /proc reader whose reads finish only when the test says so. */
+function gatedReader(tcp: string) {
+  const reads: Array<{ path: string; finish(): void }> = [];
+  return {
+    reads,
+    read: (path: string) => new Promise<string>((resolve) => reads.push({ path, finish: () => resolve(path === '/proc/net/tcp' ? tcp : HEAD) })),
+  };
+}
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+t.test('watch reads nothing: the lookup waits for the first verdict asked for', async (t) => {
+  const proc = procReader([HEAD, entry(40000, 1000)].join('\n'));
+  const peer = createPeerCheck({ uid: 1000, platform: 'linux', readProc: proc.read });
+  const s = socket(40000);
+  peer.watch(s);
+  await tick();
+  t.equal(proc.reads, 0, 'an accepted connection costs no /proc read');
+  t.equal(peer.known(s), undefined, 'nor is anything known about it');
+  t.same(await peer.verdict(s), { allowed: true });
+  t.equal(proc.reads, 1);
+  t.same(peer.known(s), { allowed: true }, 'known synchronously once looked up');
+  t.same(await peer.verdict(s), { allowed: true });
+  t.equal(proc.reads, 1, 'and reused');
+});
+
+t.test('one read in flight; connections accepted after it started share the one queued read', async (t) => {
+  const proc = gatedReader([HEAD, ...[40000, 40001, 40002, 40003, 40004].map((p) => entry(p, 1000))].join('\n'));
+  const peer = createPeerCheck({ uid: 1000, platform: 'linux', readProc: proc.read });
+  const [a, b, c, d, e] = [40000, 40001, 40002, 40003, 40004].map((p) => socket(p));
+  peer.watch(a!);
+  peer.watch(b!);
+  const va = peer.verdict(a!);
+  peer.watch(c!);
+  peer.watch(d!);
+  const vb = peer.verdict(b!);
+  const vc = peer.verdict(c!);
+  const vd = peer.verdict(d!);
+  const ve = peer.verdict(e!); // never watched: taken as accepted just now
+  await tick();
+  t.equal(proc.reads.length, 1, 'one read in flight, whatever the number of lookups');
+  proc.reads[0]!.finish();
+  t.same(await Promise.all([va, vb]), [{ allowed: true }, { allowed: true }], 'a and b were accepted before the read started: served by it');
+  t.equal(peer.known(c!), undefined, 'c was accepted after the read started: it may not be in it');
+  await tick();
+  t.equal(proc.reads.length, 2, 'one queued read for c, d and e');
+  proc.reads[1]!.finish();
+  t.same(await Promise.all([vc, vd, ve]), [{ allowed: true }, { allowed: true }, { allowed: true }]);
+  t.equal(proc.reads.length, 2);
+});
+
+t.test('a connection accepted while a read runs, looked up after it ended, gets its own read', async (t) => {
+  const proc = gatedReader([HEAD, entry(40000, 1000), entry(40001, 1000)].join('\n'));
+  const peer = createPeerCheck({ uid: 1000, platform: 'linux', readProc: proc.read });
+  const [a, b] = [socket(40000), socket(40001)];
+  peer.watch(a);
+  const va = peer.verdict(a);
+  peer.watch(b);
+  await tick();
+  proc.reads[0]!.finish();
+  await va;
+  const vb = peer.verdict(b);
+  await tick();
+  t.equal(proc.reads.length, 2);
+  proc.reads[1]!.finish();
+  t.same(await vb, { allowed: true });
+});
+
+t.test('known: allowed while the check is off or for a peer that is not loopback; a refusal stays known', async (t) => {
+  const off = createPeerCheck({ uid: 501, platform: 'darwin' });
+  t.same(off.known(socket(1)), { allowed: true });
+  const proc = procReader([HEAD, entry(40001, 0)].join('\n'));
+  const peer = createPeerCheck({ uid: 1000, platform: 'linux', readProc: proc.read });
+  const remote = socket(40000, '172.17.0.3');
+  t.equal(peer.known(remote), undefined);
+  t.same(await peer.verdict(remote), { allowed: true });
+  t.same(peer.known(remote), { allowed: true });
+  const other = socket(40001);
+  t.same(await peer.verdict(other), { allowed: false, reason: 'other-user', uid: 0 });
+  t.same(peer.known(other), { allowed: false, reason: 'other-user', uid: 0 });
+  t.equal(proc.reads, 1);
+});

@@ -1,6 +1,6 @@
-/** Parsing /proc/net/tcp{,6} and finding the owner of a connection's client end (pure). */
+/** Finding the owner of a connection's client end in the text of /proc/net/tcp{,6} (pure). */
 import t from 'tap';
-import { addressKey, isIPv4Family, isLoopback, ownerOf, parseProcNetTcp } from '../../src/http/proc-net-tcp.js';
+import { addressKey, findOwner, isIPv4Family, isLoopback } from '../../src/http/proc-net-tcp.js';
 
 const HEAD4 = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
 const line = (sl: number, local: string, remote: string, uid: number, st = '01') =>
@@ -15,6 +15,7 @@ const TCP = [
   line(3, '0100007F:9C43', '0100007F:26B7', 1000), // our own client
   'garbage line',
   line(4, 'ZZZZ:1', '0100007F:26B7', 5),
+  line(5, '0100007F:9C44', '0100007F:26B7', 1000, '06'), // a closed client of ours, in TIME_WAIT
   '',
 ].join('\n');
 
@@ -42,29 +43,33 @@ t.test('isLoopback', async (t) => {
   for (const a of ['10.0.0.1', '::', '::2', '0.0.0.0', '169.254.170.2', 'localhost', undefined]) t.notOk(isLoopback(a), String(a));
 });
 
-t.test('parseProcNetTcp reads little-endian words and skips what does not parse', async (t) => {
-  const v4 = parseProcNetTcp(TCP);
-  t.equal(v4.length, 4);
-  t.same(v4[1], { local: addressKey('127.0.0.1'), localPort: 40000, remote: addressKey('127.0.0.1'), remotePort: 9911, uid: 1001 });
-  const v6 = parseProcNetTcp(TCP6);
-  t.same(v6.map((e) => [e.local, e.localPort, e.uid]), [[addressKey('::1'), 40001, 1002], [addressKey('127.0.0.1'), 40002, 1003]]);
-  const be = parseProcNetTcp([HEAD4, line(0, '7F000001:9C40', '7F000001:26B7', 7)].join('\n'), false);
-  t.equal(be[0]?.local, addressKey('127.0.0.1'), 'big-endian hosts print the address as is');
-  t.same(parseProcNetTcp(''), []);
-  t.same(parseProcNetTcp([HEAD4, '   0: 0100007F:9C40 0100007F:26B7 01'].join('\n')), [], 'a line without uid');
-  t.same(parseProcNetTcp([HEAD4, line(0, '0100:9C40', '0100007F:26B7', 1)].join('\n')), [], 'an address of the wrong length');
+t.test('findOwner finds the client end of our accepted socket, not our own accepted end', async (t) => {
+  const self = { localAddress: '127.0.0.1', localPort: 9911 };
+  t.equal(findOwner(TCP, { ...self, remoteAddress: '127.0.0.1', remotePort: 40000 }, 'tcp'), 1001, 'not our own accepted end (uid 1000)');
+  t.equal(findOwner(TCP, { ...self, remoteAddress: '127.0.0.1', remotePort: 40003 }, 'tcp'), 1000);
+  t.equal(findOwner(TCP6, { localAddress: '::1', localPort: 9911, remoteAddress: '::1', remotePort: 40001 }, 'tcp6'), 1002);
+  const mapped = { localAddress: '::ffff:127.0.0.1', localPort: 9911, remoteAddress: '::ffff:127.0.0.1', remotePort: 40002 };
+  t.equal(findOwner(TCP6, mapped, 'tcp6'), 1003, 'a dual-stack client: v4-mapped in tcp6');
+  t.equal(findOwner(TCP6, { ...self, remoteAddress: '127.0.0.1', remotePort: 40002 }, 'tcp6'), 1003, 'the same, as node reports an IPv4 listener');
+  t.equal(findOwner(TCP, mapped, 'tcp'), undefined, 'not in tcp');
+  t.equal(findOwner(TCP, { ...self, remoteAddress: '127.0.0.1', remotePort: 41000 }, 'tcp'), undefined, 'unknown port');
+  t.equal(findOwner(TCP, { ...self, localPort: 9912, remoteAddress: '127.0.0.1', remotePort: 40000 }, 'tcp'), undefined, 'to another server');
+  t.equal(findOwner(TCP, { ...self, remoteAddress: undefined, remotePort: 40000 }, 'tcp'), undefined);
+  t.equal(findOwner(TCP, { ...self, remoteAddress: '127.0.0.1', remotePort: undefined }, 'tcp'), undefined);
+  t.equal(findOwner(TCP, { localAddress: '::1', localPort: 9911, remoteAddress: '::1', remotePort: 40001 }, 'tcp'), undefined, 'an IPv6 peer has no tcp line');
+  t.equal(findOwner('', { ...self, remoteAddress: '127.0.0.1', remotePort: 40000 }, 'tcp'), undefined, 'empty table');
 });
 
-t.test('ownerOf finds the client end of our accepted socket', async (t) => {
-  const entries = [...parseProcNetTcp(TCP), ...parseProcNetTcp(TCP6)];
-  const self = { localAddress: '127.0.0.1', localPort: 9911 };
-  t.equal(ownerOf(entries, { ...self, remoteAddress: '127.0.0.1', remotePort: 40000 }), 1001, 'not our own accepted end (uid 1000)');
-  t.equal(ownerOf(entries, { ...self, remoteAddress: '127.0.0.1', remotePort: 40003 }), 1000);
-  t.equal(ownerOf(entries, { localAddress: '::1', localPort: 9911, remoteAddress: '::1', remotePort: 40001 }), 1002);
-  t.equal(ownerOf(entries, { localAddress: '::ffff:127.0.0.1', localPort: 9911, remoteAddress: '::ffff:127.0.0.1', remotePort: 40002 }), 1003);
-  t.equal(ownerOf(entries, { ...self, remoteAddress: '127.0.0.1', remotePort: 41000 }), undefined, 'unknown port');
-  t.equal(ownerOf(entries, { ...self, localPort: 9912, remoteAddress: '127.0.0.1', remotePort: 40000 }), undefined, 'to another server');
-  t.equal(ownerOf(entries, { ...self, remoteAddress: undefined, remotePort: 40000 }), undefined);
+t.test('findOwner passes over TIME_WAIT and unparsable lines, reads the last line without a newline', async (t) => {
+  const conn = { localAddress: '127.0.0.1', localPort: 9911, remoteAddress: '127.0.0.1', remotePort: 40000 };
+  const tw = line(0, '0100007F:9C40', '0100007F:26B7', 0, '06');
+  t.equal(findOwner([HEAD4, tw, line(1, '0100007F:9C40', '0100007F:26B7', 1005)].join('\n'), conn, 'tcp'), 1005, 'the live socket, not the TIME_WAIT one');
+  t.equal(findOwner([HEAD4, tw].join('\n'), conn, 'tcp'), undefined, 'only a TIME_WAIT line: no owner');
+  t.equal(findOwner([HEAD4, '   0: 0100007F:9C40 0100007F:26B7 01'].join('\n'), conn, 'tcp'), undefined, 'a line without uid');
+  t.equal(findOwner([HEAD4, '   0: 0100007F:9C40 0100007F:26B7 01 0:0 0:0 0 x1 0'].join('\n'), conn, 'tcp'), undefined, 'a uid that is not a number');
+  t.equal(findOwner('   0: 0100007F:9C40 0100007F:26B7 01 00000000:00000000 00:00000000 00000000  7', conn, 'tcp'), 7, 'no trailing newline');
+  t.equal(findOwner([HEAD4, line(0, '7F000001:9C40', '7F000001:26B7', 8)].join('\n'), conn, 'tcp', false), 8, 'big-endian hosts print the address as is');
+  t.equal(findOwner(TCP, conn, 'tcp', false), undefined, 'and read little-endian text as another address');
 });
 
 t.test('isIPv4Family', async (t) => {

@@ -94,6 +94,24 @@ t.test('the /proc peer check runs once per connection and admits our own user', 
   t.equal(reads.length, 2, 'a new connection is looked up again');
 });
 
+t.test('a bare connect or an unauthenticated request costs no /proc read', { skip: !linux && 'Linux only' }, async (t) => {
+  const reads: string[] = [];
+  const peer = createPeerCheck({ readProc: (p) => (reads.push(p), readFile(p, 'utf8')) });
+  const { port, logs } = await listen(t, { peer });
+  await new Promise<void>((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.end());
+    sock.on('error', reject);
+    sock.on('close', () => resolve());
+  });
+  t.equal(await raw(port, `GET /creds/dev HTTP/1.1\r\nHost: 127.0.0.1:${port}`), 401);
+  t.equal(await raw(port, `GET /creds/dev HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${'x'.repeat(TOKEN.length)}`), 401);
+  t.equal(await raw(port, `GET /healthz HTTP/1.1\r\nHost: rebound.example:${port}`), 403);
+  t.same(reads, [], 'nothing read');
+  t.same(logs.entries().map((e) => e.reason), ['no-token', 'bad-token', 'bad-host']);
+  t.equal(await raw(port, `GET /creds/dev HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${TOKEN}`), 200);
+  t.same(reads, ['/proc/net/tcp'], 'the authenticated request is looked up');
+});
+
 const root = process.getuid?.() === 0;
 
 t.test("a connection from another user's process is refused", { skip: !(linux && root) && 'needs Linux and root (to run a client as nobody)' }, async (t) => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { loadOrCreateToken, tokenMatches } from '../../src/state/token.js';
+import { createTokenMatcher, loadOrCreateToken, tokenMatches } from '../../src/state/token.js';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 
@@ -118,4 +118,20 @@ t.test('tokenMatches', async (t) => {
   t.equal(tokenMatches(undefined, token), false);
   t.equal(tokenMatches(['x'] as unknown as string, token), false, 'not a string (a repeated header)');
   t.equal(tokenMatches(`Bearer ${token}`, token), false, 'the raw token, no scheme');
+});
+
+t.test('createTokenMatcher: one expected Buffer, a length check, then the bytes', async (t) => {
+  const token = 'Z'.repeat(43);
+  const matches = createTokenMatcher(token);
+  t.equal(matches(token), true);
+  t.equal(matches(String(token)), true, 'equal content, another string');
+  t.equal(matches(`${token}Z`), false, 'longer');
+  t.equal(matches(token.slice(1)), false, 'shorter');
+  t.equal(matches(`${token.slice(0, -1)}Y`), false, 'same length, last byte differs');
+  t.equal(matches(`Y${token.slice(1)}`), false, 'same length, first byte differs');
+  t.equal(matches(`${token.slice(0, -1)}\u00e9`), false, 'same characters, more bytes: no throw from timingSafeEqual');
+  t.equal(matches(undefined), false);
+  t.equal(matches(['Z'.repeat(43)]), false, 'a repeated header is an array');
+  t.equal(matches(43), false);
+  t.equal(createTokenMatcher('\u00e9'.repeat(2))('ab\u00e9'.slice(0, 2)), false, 'a non-ASCII expected token still compares bytes');
 });
