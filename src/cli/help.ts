@@ -108,7 +108,8 @@ Gets new credentials for NAME (default: the active profile) now.
   reload: `Usage: credd reload
 
 Re-reads the AWS config and credentials files. A file that does not parse is
-reported and the last good config is kept.
+reported and the last good config is kept. Also re-reads the settings file and
+names the keys that changed: settings apply when the daemon (re)starts.
 `,
   doctor: `Usage: credd doctor [--json]
 

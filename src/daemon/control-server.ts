@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Core } from './core.js';
+import type { SettingsChanges } from './settings-changes.js';
 import type { Logger } from '../log.js';
 import { NoActiveProfileError } from '../errors.js';
 import { installErrorHandler } from '../http/error-handler.js';
@@ -16,6 +17,8 @@ export interface DaemonInfo {
   stop(): void;
   /** How the loopback endpoint is protected: IMDS on/off, and whether the peer-user check runs. */
   security?(): { imds: boolean; peerCheck: { enabled: boolean; detail: string } };
+  /** Re-reads the settings for `credd reload`: an error, or the keys that need a restart. */
+  settingsChanges?(): SettingsChanges;
 }
 
 export interface ControlServerOptions {
@@ -76,7 +79,7 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     const served = await core.credentials(checkProfileName(req.params.name));
     return { ...JSON.parse(served.body), Region: core.region(served.profile) };
   });
-  app.post('/reload', async () => core.reload());
+  app.post('/reload', async () => ({ ...core.reload(), settings: info.settingsChanges?.() ?? { changed: [] } }));
   app.post('/logout', async () => {
     core.logout();
     opts.log.info('logged out: sessions and credentials erased');

@@ -20,6 +20,7 @@ import { createCore, type Core } from './core.js';
 import { createDesktopNotify, type Notify } from './desktop-notify.js';
 import { claimSocket } from './single-instance.js';
 import { watchFiles } from './watch-files.js';
+import { diffSettings, type SettingsChanges } from './settings-changes.js';
 
 export interface DaemonDeps {
   paths: CreddPaths;
@@ -43,6 +44,8 @@ export interface DaemonDeps {
   notify?: Notify;
   /** Longest wait for STS calls in flight when stopping (default 5000 ms). */
   stopGraceMs?: number;
+  /** Reads the settings again (file + environment + command-line flags), for `credd reload`. */
+  reloadSettings?: () => Settings;
 }
 
 /** A running daemon. */
@@ -121,6 +124,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const port = (creds.server.address() as AddressInfo).port;
   const hostPart = deps.settings.host.includes(':') ? `[${deps.settings.host}]` : deps.settings.host;
   const url = `http://${hostPart}:${port}`;
+  const settingsChanges = (): SettingsChanges => diffSettings(deps.settings, deps.reloadSettings);
 
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
@@ -142,7 +146,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const control = buildControlServer({
     core,
     log,
-    info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(),
+    info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
       security: () => ({ imds: deps.settings.imds, peerCheck: peer.status() }) },
   });
   try {
@@ -154,9 +158,12 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   chmodSync(paths.socket, 0o600);
   const record: EndpointRecord = { url, host: deps.settings.host, port, pid: deps.pid };
   writeFileAtomic(endpointFile, JSON.stringify(record));
-  const watcher = watchFiles([deps.awsPaths.configFile, deps.awsPaths.credentialsFile], () => {
+  const watcher = watchFiles([deps.awsPaths.configFile, deps.awsPaths.credentialsFile, paths.settingsFile], () => {
     const r = core.reload();
     if (r.ok) log.info('AWS config changed: reloaded');
+    const s = settingsChanges();
+    if (s.error) log.error(`${s.error} The daemon keeps running with the settings it started with.`);
+    else if (s.changed.length) log.warn({ changed: s.changed }, 'settings changed: restart the daemon to apply them');
   });
   scheduler = createScheduler({
     tick: () => core.tick(),

@@ -176,10 +176,16 @@ t.test('GET /credentials/:name: the container body plus the region', async (t) =
 t.test('POST /reload and /logout', async (t) => {
   const { core, calls } = fakeCore();
   const { app, logs } = build(t, core);
-  t.same((await app.inject({ method: 'POST', url: '/reload', payload: {} })).json(), { ok: false, error: 'config line 3' });
+  t.same((await app.inject({ method: 'POST', url: '/reload', payload: {} })).json(), { ok: false, error: 'config line 3', settings: { changed: [] } });
   t.same((await app.inject({ method: 'POST', url: '/logout', payload: {} })).json(), { ok: true });
   t.same(calls, [['logout']]);
   t.match(logs, [{ msg: 'logged out: sessions and credentials erased' }]);
+});
+
+t.test('POST /reload reports the settings the daemon would need a restart for', async (t) => {
+  const { core } = fakeCore();
+  const { app } = build(t, core, { settingsChanges: () => ({ changed: ['port'] }) });
+  t.same((await app.inject({ method: 'POST', url: '/reload', payload: {} })).json(), { ok: false, error: 'config line 3', settings: { changed: ['port'] } });
 });
 
 t.test('POST /stop: answers, then calls info.stop', async (t) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import type { EveryFn, ScheduleFn } from '../../src/engine/scheduler.js';
-import { DEFAULT_SETTINGS } from '../../src/settings.js';
+import { DEFAULT_SETTINGS, loadSettings } from '../../src/settings.js';
 import { resolvePaths } from '../../src/state/paths.js';
 import { fakeClock, fakeSts, flush, memoryLog, scenarioConfigText, SCENARIO_CREDENTIALS } from '../engine/fakes.js';
 
@@ -159,4 +159,26 @@ t.test('a port in use is a one-line ListenError that says what to do', async (t)
     version: 'x', pid: process.pid, settings: { ...DEFAULT_SETTINGS, port, desktopNotifications: false }, sts: fakeSts({ now: () => Date.now() }),
   }), { code: 'ListenError', message: /127\.0\.0\.1:\d+ \(the port is in use\).*CREDD_PORT/ });
   t.notOk(existsSync(paths.socket), 'no control socket is left behind');
+});
+
+t.test('a settings edit is noticed: changed keys are logged for a restart, a broken file is an error', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'credd-daemon-'));
+  const paths = resolvePaths({ home: root, uid: 1000, platform: 'linux', tmpdir: root, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg') });
+  mkdirSync(join(root, 'cfg', 'credd'), { recursive: true });
+  writeFileSync(paths.settingsFile, 'port = 0\n');
+  const logs = memoryLog();
+  const handle = await startDaemon({
+    paths, awsPaths: { configFile: join(root, 'none'), credentialsFile: join(root, 'none2') }, endpoints: {}, now: () => Date.now(), log: logs.log,
+    version: 'x', pid: process.pid, settings: loadSettings(paths.settingsFile, {}), sts: fakeSts({ now: () => Date.now() }),
+    reloadSettings: () => loadSettings(paths.settingsFile, {}),
+  });
+  t.teardown(async () => {
+    await handle.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  writeFileSync(paths.settingsFile, 'port = 0\nrefresh_margin_seconds = 900\n');
+  await until(t, 'the change is logged', () => logs.lines().some((l) => l.msg === 'settings changed: restart the daemon to apply them'));
+  t.match(logs.lines().find((l) => l.msg === 'settings changed: restart the daemon to apply them'), { changed: ['refresh_margin_seconds'] });
+  writeFileSync(paths.settingsFile, 'prot = 1\n');
+  await until(t, 'the broken file is logged', () => logs.lines().some((l) => l.level === 50 && /Unknown setting "prot"/.test(String(l.msg))));
 });

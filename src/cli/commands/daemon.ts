@@ -8,14 +8,19 @@ import { parse } from '../parse.js';
 /** `credd daemon`: runs in the foreground until SIGTERM/SIGINT or `credd stop`. */
 const daemon: Command = async (ctx, args) => {
   const { values } = parse('daemon', args, { host: { type: 'string' }, port: { type: 'string' }, 'ecs-relative-uri': { type: 'boolean' } });
-  const settings = loadSettings(ctx.paths.settingsFile, ctx.env);
-  if (values.host !== undefined) settings.host = values.host;
-  if (values.port !== undefined) {
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadRequestError(`--port "${values.port}" must be a number from 0 to 65535.`);
-    settings.port = port;
-  }
-  if (values['ecs-relative-uri']) settings.ecsRelativeUri = true;
+  // Flags beat the environment and the file; `credd reload` re-reads with the same flags.
+  const read = () => {
+    const s = loadSettings(ctx.paths.settingsFile, ctx.env);
+    if (values.host !== undefined) s.host = values.host;
+    if (values.port !== undefined) {
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadRequestError(`--port "${values.port}" must be a number from 0 to 65535.`);
+      s.port = port;
+    }
+    if (values['ecs-relative-uri']) s.ecsRelativeUri = true;
+    return s;
+  };
+  const settings = read();
   checkEcsRelativeUri(settings);
   const log = createLogger({ level: ctx.debug ? 'debug' : settings.logLevel, pretty: ctx.stderrIsTTY });
   const handle = await startDaemon({
@@ -27,6 +32,7 @@ const daemon: Command = async (ctx, args) => {
     log,
     version: ctx.version,
     pid: ctx.pid,
+    reloadSettings: read,
   });
   ctx.onStopSignal(() => void handle.close());
   await handle.closed;
