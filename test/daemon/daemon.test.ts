@@ -7,18 +7,8 @@ import { startDaemon } from '../../src/daemon/daemon.js';
 import type { EveryFn, ScheduleFn } from '../../src/engine/scheduler.js';
 import { DEFAULT_SETTINGS, loadSettings } from '../../src/settings.js';
 import { resolvePaths } from '../../src/state/paths.js';
+import { httpGet } from '../helpers/credd-process.js';
 import { fakeClock, fakeSts, flush, memoryLog, scenarioConfigText, SCENARIO_CREDENTIALS } from '../engine/fakes.js';
-
-/** GET with node:http (fetch adds browser headers, which the endpoint refuses). */
-function httpGet(url: string, headers: Record<string, string>): Promise<{ status: number; json(): Promise<unknown> }> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { headers, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: async () => JSON.parse(body) }));
-    }).on('error', reject);
-  });
-}
 
 /** Polls `cond` until it holds (or fails the test after a while); no duration is asserted. */
 async function until(t: Test, what: string, cond: () => boolean | Promise<boolean>, ms = 15_000) {
@@ -62,7 +52,10 @@ async function daemon(t: Test) {
     rmSync(root, { recursive: true, force: true });
   });
   const token = readFileSync(paths.tokenFile, 'utf8');
-  const get = (path: string) => httpGet(`${handle.url}${path}`, { Authorization: token });
+  const get = async (path: string) => {
+    const r = await httpGet(`${handle.url}${path}`, { Authorization: token });
+    return { status: r.status, json: async () => JSON.parse(r.body) as unknown };
+  };
   return { handle, paths, awsPaths, clock, sts, logs, jobs, watchers, notes, get, tick: () => jobs.filter((j) => !j.stopped).at(-1)!.fire() };
 }
 
@@ -129,53 +122,45 @@ t.test('graceful stop: in-flight requests finish, the socket and endpoint file g
   t.ok(d.logs.lines().some((l) => l.msg === 'stopped'));
 });
 
-t.test('with its defaults: node-cron, the desktop notifier (off by the setting) and performance.now', async (t) => {
+/** A real-clock daemon with no AWS files: its own temp dirs (removed by `t`) and the deps to start it with `extra` on top. */
+function bareDaemon(t: Test) {
   const root = mkdtempSync(join(tmpdir(), 'credd-daemon-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const paths = resolvePaths({ home: root, uid: 1000, platform: 'linux', tmpdir: root, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg') });
   const logs = memoryLog();
-  const handle = await startDaemon({
+  const deps = (extra: Partial<Parameters<typeof startDaemon>[0]> = {}): Parameters<typeof startDaemon>[0] => ({
     paths, awsPaths: { configFile: join(root, 'none'), credentialsFile: join(root, 'none2') }, endpoints: {}, now: () => Date.now(), log: logs.log,
     version: 'x', pid: process.pid, settings: { ...DEFAULT_SETTINGS, port: 0, desktopNotifications: false }, sts: fakeSts({ now: () => Date.now() }),
+    ...extra,
   });
+  return { root, paths, logs, deps };
+}
+
+t.test('with its defaults: node-cron, the desktop notifier (off by the setting) and performance.now', async (t) => {
+  const { paths, deps } = bareDaemon(t);
+  const handle = await startDaemon(deps());
   t.equal(handle.core.checkClock(), false, 'the real clocks agree');
   await handle.close();
   t.notOk(existsSync(paths.socket));
 });
 
 t.test('a port in use is a one-line ListenError that says what to do', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'credd-daemon-'));
   const blocker = http.createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
-  t.teardown(() => {
-    blocker.close();
-    rmSync(root, { recursive: true, force: true });
-  });
+  t.teardown(() => void blocker.close());
   const port = (blocker.address() as { port: number }).port;
-  const paths = resolvePaths({ home: root, uid: 1000, platform: 'linux', tmpdir: root, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg') });
-  const logs = memoryLog();
-  await t.rejects(startDaemon({
-    paths, awsPaths: { configFile: join(root, 'none'), credentialsFile: join(root, 'none2') }, endpoints: {}, now: () => Date.now(), log: logs.log,
-    version: 'x', pid: process.pid, settings: { ...DEFAULT_SETTINGS, port, desktopNotifications: false }, sts: fakeSts({ now: () => Date.now() }),
-  }), { code: 'ListenError', message: /127\.0\.0\.1:\d+ \(the port is in use\).*CREDD_PORT/ });
+  const { paths, deps } = bareDaemon(t);
+  await t.rejects(startDaemon(deps({ settings: { ...DEFAULT_SETTINGS, port, desktopNotifications: false } })),
+    { code: 'ListenError', message: /127\.0\.0\.1:\d+ \(the port is in use\).*CREDD_PORT/ });
   t.notOk(existsSync(paths.socket), 'no control socket is left behind');
 });
 
 t.test('a settings edit is noticed: changed keys are logged for a restart, a broken file is an error', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'credd-daemon-'));
-  const paths = resolvePaths({ home: root, uid: 1000, platform: 'linux', tmpdir: root, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg') });
+  const { root, paths, logs, deps } = bareDaemon(t);
   mkdirSync(join(root, 'cfg', 'credd'), { recursive: true });
   writeFileSync(paths.settingsFile, 'port = 0\n');
-  const logs = memoryLog();
-  const handle = await startDaemon({
-    paths, awsPaths: { configFile: join(root, 'none'), credentialsFile: join(root, 'none2') }, endpoints: {}, now: () => Date.now(), log: logs.log,
-    version: 'x', pid: process.pid, settings: loadSettings(paths.settingsFile, {}), sts: fakeSts({ now: () => Date.now() }),
-    reloadSettings: () => loadSettings(paths.settingsFile, {}),
-  });
-  t.teardown(async () => {
-    await handle.close();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const handle = await startDaemon(deps({ settings: loadSettings(paths.settingsFile, {}), reloadSettings: () => loadSettings(paths.settingsFile, {}) }));
+  t.teardown(() => handle.close());
   writeFileSync(paths.settingsFile, 'port = 0\nrefresh_margin_seconds = 900\n');
   await until(t, 'the change is logged', () => logs.lines().some((l) => l.msg === 'settings changed: restart the daemon to apply them'));
   t.match(logs.lines().find((l) => l.msg === 'settings changed: restart the daemon to apply them'), { changed: ['refresh_margin_seconds'] });

@@ -1,10 +1,9 @@
 import t from 'tap';
-import http from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireOrSkip, startMoto } from '../helpers/moto.js';
 import { startStsProxy, type StsProxy } from '../helpers/sts-proxy.js';
-import { credd, makeSandbox, startDaemonProcess, type DaemonProcess, type Sandbox } from '../helpers/credd-process.js';
+import { credd, httpGet, makeSandbox, startDaemonProcess, type DaemonProcess, type Sandbox } from '../helpers/credd-process.js';
 
 // Reliability end to end: the built daemon against moto_server behind the fault-injecting
 // STS proxy. STS down → still served; STS back → refreshed; kill -9 → restart serves
@@ -20,13 +19,7 @@ function get(box: Sandbox, path: string): Promise<Answer> {
   const runtime = join(box.env.XDG_RUNTIME_DIR!, 'credd');
   const { url } = JSON.parse(readFileSync(join(runtime, 'endpoint.json'), 'utf8')) as { url: string };
   const token = readFileSync(join(runtime, 'token'), 'utf8');
-  return new Promise((resolve, reject) => {
-    http.get(`${url}${path}`, { headers: { Authorization: token }, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, string> }));
-    }).on('error', reject);
-  });
+  return httpGet(`${url}${path}`, { Authorization: token }).then((r) => ({ status: r.status, body: JSON.parse(r.body) as Record<string, string> }));
 }
 
 async function status(box: Sandbox): Promise<{ errors: Array<{ name: string; code: string }>; sessions: unknown[]; profiles: Array<{ name: string }> }> {
