@@ -92,12 +92,23 @@ export function createCore(deps: CoreDeps): Core {
     initial: restoreSessions(persisted),
   });
 
+  const capWarned = new Set<string>();
   const plan = (name: string): Plan => {
     const cached = plans.get(name);
     if (cached) return cached;
     const p = resolvePlan(config, name);
     plans.set(name, p);
+    warnCapped(p);
     return p;
+  };
+  // Real STS refuses a chained AssumeRole over an hour, so the plan asks for less: say so once per profile and value.
+  const warnCapped = (p: Plan) => {
+    for (const step of p.roles) {
+      const key = `${step.profile}\0${step.cappedFrom}`;
+      if (step.cappedFrom === undefined || capWarned.has(key)) continue;
+      capWarned.add(key);
+      log.warn({ profile: step.profile, durationSeconds: step.cappedFrom }, `Profile "${step.profile}" asks for duration_seconds = ${step.cappedFrom}, but AWS caps a role assumed with temporary (MFA session or role) credentials at 3600 s (role chaining). credd asks for 3600 s and renews the role before it ends; lower duration_seconds to 3600 to silence this.`);
+    }
   };
   const safePlan = (name: string): Plan | undefined => {
     try {

@@ -3,7 +3,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Served } from '../engine/served.js';
 import type { Logger } from '../log.js';
-import { CreddError } from '../errors.js';
+import { CreddError, StsUnavailableError } from '../errors.js';
+import { DEFAULT_ANSWER_WITHIN_MS, withDeadline } from './answer-deadline.js';
 import { installErrorHandler, sendError } from './error-handler.js';
 import { createFastPath } from './fast-path.js';
 import { createGuard } from './guards.js';
@@ -58,6 +59,11 @@ export interface CredsServerOptions {
   maxUrlLength?: number | undefined;
   /** Most IMDS tokens held at once (default 1000). */
   maxImdsTokens?: number | undefined;
+  /**
+   * Longest an answer waits for STS before a 503 `StsUnavailable` (default 800 ms, under the JS
+   * SDK's 1 s timeout). The STS call goes on, and the client's retry is answered from the cache.
+   */
+  answerWithinMs?: number | undefined;
 }
 
 /** Fastify's default, kept: idle keep-alive connections are closed after 72 s. */
@@ -78,7 +84,16 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
   let port = opts.port;
   const hosts = createHostCheck({ port: () => port, extraHosts: opts.allowedHosts });
   let closing = false;
+  const within = opts.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS;
+  const late = () => new StsUnavailableError(`STS has not answered within ${within / 1000} s; credd keeps trying in the background. Retry in a moment (credd status shows the progress).`);
   const source = opts.source;
+  // The routes' view of the source: the same, but no answer waits on STS past the deadline.
+  const bounded: CredsSource = {
+    credentials: (name) => withDeadline(source.credentials(name), within, late),
+    activeProfile: () => source.activeProfile(),
+    region: (name) => source.region(name),
+    plan: (name) => source.plan(name),
+  };
   const fastPath = source.cachedBody
     ? createFastPath({
       cachedBody: (name) => source.cachedBody!(name),
@@ -135,7 +150,7 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     security,
     maxUrlLength: opts.maxUrlLength,
   }));
-  registerContainerRoutes(app, source);
-  if (imdsTokens) registerImdsRoutes(app, { source, tokens: imdsTokens, now: opts.now });
+  registerContainerRoutes(app, bounded);
+  if (imdsTokens) registerImdsRoutes(app, { source: bounded, tokens: imdsTokens, now: opts.now });
   return app;
 }

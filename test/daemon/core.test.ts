@@ -219,3 +219,18 @@ t.test('cachedBody: the active or named profile when fresh; clock checked, use c
   h.core.reload();
   t.equal(h.core.cachedBody('dev'), undefined, 'a profile gone from the config is not served');
 });
+
+t.test('a duration_seconds over the 1-hour chaining cap: 3600 s asked, one warning per profile', async (t) => {
+  const h = coreHarness({ config: () => scenarioConfig(0, 7200) });
+  await h.core.mfa('123456', 'dev');
+  await h.core.credentials('dev');
+  await h.core.credentials('dev');
+  await h.core.credentials('prod');
+  t.same(h.sts.calls.filter((c) => c.action === 'AssumeRole').map((c) => c.durationSeconds), [3600, 3600], 'real STS would refuse 7200 from a session');
+  h.core.reload();
+  await h.core.refresh('dev');
+  const warnings = h.logs.lines().filter((l) => /duration_seconds = 7200/.test(String(l.msg)));
+  t.same(warnings.map((w) => w.profile).sort(), ['dev', 'prod'], 'once per profile, not per call or reload');
+  t.match(warnings[0]!.msg, /caps a role assumed with temporary .* at 3600 s \(role chaining\)/);
+  t.equal(warnings[0]!.level, 40, 'a warning');
+});

@@ -7,7 +7,8 @@ import { credd, httpGet, makeSandbox, startDaemonProcess, type DaemonProcess, ty
 
 // Reliability end to end: the built daemon against moto_server behind the fault-injecting
 // STS proxy. STS down → still served; STS back → refreshed; kill -9 → restart serves
-// without a new MFA code; SIGTERM → in-flight answered, socket removed, exit 0.
+// without a new MFA code; SIGTERM → in-flight answered (a prompt 503 while STS is slow), the
+// STS call finishes and is saved, socket removed, exit 0.
 
 interface Answer {
   status: number;
@@ -137,14 +138,15 @@ if (requireOrSkip(t, 'moto_server', moto !== null)) {
     t.equal(mfaCalls()[0]!.tokenCode, '123456');
   });
 
-  t.test('SIGTERM: the request in flight is answered, the socket goes, exit 0', async (t) => {
+  t.test('SIGTERM: the request in flight is answered, the STS call finishes, the socket goes, exit 0', async (t) => {
     proxy.mode = 'slow';
-    proxy.slowMs = 2000;
+    proxy.slowMs = 3000;
     const inflight = get(box, '/creds/staging');
     await until('the staging request reached STS', async () => assumed('444444444444').length === 1);
     daemon.child.kill('SIGTERM');
     const a = await inflight;
-    t.equal(a.status, 200, 'answered');
+    t.equal(a.status, 503, 'answered without waiting for the slow STS (the SDKs give up after 1 s)');
+    t.equal(a.body.Code, 'StsUnavailable', 'with a retryable code');
     t.equal(await daemon.exited, 0, 'exit 0');
     t.notOk(existsSync(join(box.env.XDG_RUNTIME_DIR!, 'credd', 'control.sock')), 'socket removed');
     t.notOk(existsSync(join(box.env.XDG_RUNTIME_DIR!, 'credd', 'endpoint.json')), 'endpoint file removed');
