@@ -63,10 +63,13 @@ export class StsUnavailableError extends CreddError {
   }
 }
 
-/** The AWS config files or the settings file are wrong. */
+/**
+ * The AWS config files or the settings file are wrong. A 4xx on the endpoint: retrying cannot
+ * help until the file is fixed, and the JS SDK shows the message only of a 4xx.
+ */
 export class ConfigError extends CreddError {
   constructor(message: string) {
-    super('ConfigError', message, 500);
+    super('ConfigError', message, 409);
   }
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import ini from 'ini';
 import { ConfigError } from './errors.js';
 
@@ -70,6 +71,9 @@ const level: Parser = (v, key) => {
 };
 const host: Parser = (v, key) => {
   if (v === '') throw new ConfigError(`Setting ${key} is empty: give an address such as 127.0.0.1.`);
+  // `credd env` always points the SDKs at 127.0.0.1 (the one address every SDK accepts), which a
+  // daemon on ::1 or on a name would not answer.
+  if (isIP(v) !== 4) throw new ConfigError(`Setting ${key} = "${v}" must be an IPv4 address such as 127.0.0.1 (credd env points the SDKs at 127.0.0.1).`);
   return v;
 };
 const bool: Parser = (v, key) => {

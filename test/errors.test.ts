@@ -28,7 +28,7 @@ t.test('every error class has its stable code, status and exit code', async (t) 
     [new MfaRequiredError('dev', 'has an expired session'), 'MfaRequired', 403, 1, /^Profile "dev" has an expired session: run `credd mfa`/],
     [new AccessDeniedError('STS refused'), 'AccessDenied', 403, 1, /^STS refused$/],
     [new StsUnavailableError('busy'), 'StsUnavailable', 503, 1, /^busy$/],
-    [new ConfigError('bad file'), 'ConfigError', 500, 1, /^bad file$/],
+    [new ConfigError('bad file'), 'ConfigError', 409, 1, /^bad file$/],
     [new BadRequestError('bad'), 'BadRequest', 400, 2, /^bad$/],
     [new ForbiddenError(), 'Forbidden', 403, 1, /^Request refused\.$/],
     [new ForbiddenError('no'), 'Forbidden', 403, 1, /^no$/],

@@ -81,6 +81,8 @@ t.test('bad values', async (t) => {
     ['log_level = INFO', 'Setting log_level = "INFO" must be one of fatal, error, warn, info, debug, trace, silent.'],
     ['log_level = null', 'Setting log_level = "null" must be one of fatal, error, warn, info, debug, trace, silent.'],
     ['host =', 'Setting host is empty: give an address such as 127.0.0.1.'],
+    ['host = ::1', 'Setting host = "::1" must be an IPv4 address such as 127.0.0.1 (credd env points the SDKs at 127.0.0.1).'],
+    ['host = localhost', 'Setting host = "localhost" must be an IPv4 address such as 127.0.0.1 (credd env points the SDKs at 127.0.0.1).'],
   ];
   for (const [line, message] of cases) t.equal(errorOf(t, () => load(t, `${line}\n`)), message, line);
 });

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { daemonEndpointChecks, EVAL, imdsMode, shellEndpointChecks } from './doctor-endpoint-checks.js';
 
 /** One problem `credd doctor` found. `error` stops the SDKs from getting credentials from credd. */
 export interface Finding {
@@ -11,7 +11,8 @@ export interface Finding {
 
 /** What the endpoint answered to the request an SDK in this shell would make. */
 export type ProbeResult =
-  | { url: string; status: number; code?: string; message?: string }
+  /** What it answered: the error's code and message, or of credentials only their `Expiration`. */
+  | { url: string; status: number; code?: string; message?: string; expiration?: string }
   | { url: string; error: string };
 
 /** Everything `credd doctor` looks at, gathered by the command; `diagnose` only reasons. */
@@ -38,16 +39,18 @@ export interface DoctorFacts {
     defaultRegion?: string;
   };
   /** The daemon's status, or undefined when none answers on the control socket. */
-  daemon?: { endpoint: string; activeProfile?: string; configError?: string };
-  /** The profile the shell's URI asks for (undefined: the active one). */
+  daemon?: { endpoint: string; activeProfile?: string; configError?: string; imds?: boolean };
+  /** The login service (systemd unit, launchd agent); undefined where credd has none (Windows). */
+  service?: { file: string; installed: boolean };
+  /** The profile the shell's URI asks for (undefined: the active one, and always in IMDS mode). */
   pinnedProfile?: string;
   /** The source session of that profile: its expiry, or 'missing'. Undefined when it needs none. */
   session?: { expiration: string } | 'missing';
+  /** The request an SDK in this shell would make (container URI or the IMDS walk). */
   probe?: ProbeResult;
   now: number;
 }
 
-const EVAL = 'eval "$(credd env)"';
 const ROLE_KEYS = ['role_arn', 'credential_process', 'sso_session', 'sso_start_url', 'web_identity_token_file'];
 /** A `credential_process` that asks credd is credd, not a competitor. */
 export const runsCredd = (cmd: string | undefined) => cmd !== undefined && /\bcredd(\.js)?\s+credential-process\b/.test(cmd);
@@ -69,46 +72,13 @@ function envChecks(f: DoctorFacts, add: (x: Finding) => void): void {
   if (e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI && full) {
     add({ code: 'RelativeUri', severity: 'error', message: 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set next to the FULL_URI: botocore, Java and Rust then ask 169.254.170.2 instead of credd.', fix: `unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (or ${EVAL})` });
   }
-  if (!full && !e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) {
-    if (!e.AWS_EC2_METADATA_SERVICE_ENDPOINT) add({ code: 'NotPointed', severity: 'error', message: 'This shell is not pointed at credd: AWS_CONTAINER_CREDENTIALS_FULL_URI is not set.', fix: `${EVAL}, and add it to your shell's rc file (docs/shell.md)` });
+  if (!full && !e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI && !imdsMode(e)) {
+    add({ code: 'NotPointed', severity: 'error', message: 'This shell is not pointed at credd: AWS_CONTAINER_CREDENTIALS_FULL_URI is not set.', fix: `${EVAL}, and add it to your shell's rc file (docs/shell.md)` });
     return;
   }
-  if (full) uriChecks(f, full, add);
+  shellEndpointChecks(f, add);
   if (!e.AWS_REGION && !e.AWS_DEFAULT_REGION && !f.aws.defaultRegion) {
     add({ code: 'NoRegion', severity: 'warning', message: 'No region: neither AWS_REGION nor AWS_DEFAULT_REGION is set, and [default] names none; most SDK calls need one.', fix: `${EVAL} (it sets the profile's region), or export AWS_REGION=us-west-2` });
-  }
-}
-
-function uriChecks(f: DoctorFacts, full: string, add: (x: Finding) => void): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(full);
-  } catch {
-    url = undefined;
-  }
-  const host = url?.hostname.replace(/^\[|\]$/g, '');
-  if (!url || url.protocol !== 'http:' || !host || !(host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1')) {
-    add({ code: 'FullUriHost', severity: 'error', message: `AWS_CONTAINER_CREDENTIALS_FULL_URI=${full} is not a loopback http URL: the SDKs refuse it.`, fix: EVAL });
-  } else if (host !== '127.0.0.1') {
-    add({ code: 'FullUriHost', severity: 'warning', message: `AWS_CONTAINER_CREDENTIALS_FULL_URI uses ${url.host}, which some SDKs refuse or resolve to an address credd does not listen on.`, fix: `${EVAL} (it writes the literal 127.0.0.1)` });
-  }
-  const envToken = f.env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
-  const file = f.envTokenFile;
-  if (!envToken && !file) {
-    add({ code: 'TokenMissing', severity: 'error', message: 'AWS_CONTAINER_AUTHORIZATION_TOKEN is not set: credd answers 401 without it.', fix: EVAL });
-    return;
-  }
-  if (file && 'error' in file) add({ code: 'TokenFile', severity: 'error', message: `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE cannot be read (${file.error}).`, fix: EVAL });
-  if (file && 'value' in file && /[\r\n]/.test(file.value)) {
-    add({ code: 'TokenFile', severity: 'error', message: 'The file AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names ends in a line break, which the Go and Rust SDKs refuse.', fix: `${EVAL} (it points at credd's own token file)` });
-  }
-  const fromFile = file && 'value' in file ? file.value : undefined;
-  if (envToken && fromFile !== undefined && envToken !== fromFile) {
-    add({ code: 'TokenDisagree', severity: 'error', message: 'AWS_CONTAINER_AUTHORIZATION_TOKEN and the TOKEN_FILE differ: botocore, Go and Rust send the file, JS and Java the variable.', fix: EVAL });
-  }
-  const sent = fromFile ?? envToken;
-  if (f.daemonToken && sent !== undefined && sent !== f.daemonToken) {
-    add({ code: 'TokenStale', severity: 'error', message: "This shell's token is not the daemon's (its runtime directory was recreated, e.g. after a reboot).", fix: `${EVAL} in this shell` });
   }
 }
 
@@ -133,27 +103,14 @@ function daemonChecks(f: DoctorFacts, add: (x: Finding) => void): void {
   }
   if (f.daemon.configError) add({ code: 'AwsConfig', severity: 'error', message: `The daemon cannot use your AWS files: ${f.daemon.configError}`, fix: 'fix the file, then run credd reload' });
   const name = f.pinnedProfile ?? f.daemon.activeProfile;
-  if (!name) add({ code: 'NoActiveProfile', severity: 'error', message: 'No active profile: GET /creds has nothing to serve.', fix: 'credd switch NAME (see credd profiles)' });
+  if (!name) add({ code: 'NoActiveProfile', severity: 'error', message: 'No active profile: credd has nothing to serve.', fix: 'credd switch NAME (see credd profiles)' });
   if (name && f.session === 'missing') add({ code: 'MfaRequired', severity: 'error', message: `Profile ${name} needs an MFA session.`, fix: 'credd mfa' });
   if (name && f.session && f.session !== 'missing') {
     const left = Date.parse(f.session.expiration) - f.now;
     if (left < 15 * 60000) add({ code: 'SessionEnding', severity: 'warning', message: `The MFA session behind ${name} ends in ${Math.max(0, Math.floor(left / 60000))} min.`, fix: 'credd mfa (a new code renews it for every profile)' });
   }
-  probeChecks(f, add);
-}
-
-function probeChecks(f: DoctorFacts, add: (x: Finding) => void): void {
-  const p = f.probe;
-  if (!p) return;
-  if ('error' in p) {
-    add({ code: 'EndpointUnreachable', severity: 'error', message: `Nothing answers at ${p.url} (${p.error}); the daemon listens at ${f.daemon!.endpoint}.`, fix: EVAL });
-    return;
-  }
-  if (p.status === 200) return;
-  const why = `${p.url} answered ${p.status}${p.code ? ` ${p.code}` : ''}${p.message ? `: ${p.message}` : ''}`;
-  const fixes: Record<string, string> = { Unauthorized: EVAL, MfaRequired: 'credd mfa', NoActiveProfile: 'credd switch NAME', UnknownProfile: 'credd profiles (and fix the name in the URI)', AccessDenied: "check the role's trust policy and your MFA device ARN" };
-  const code = p.code && fixes[p.code] ? p.code : 'EndpointError';
-  add({ code, severity: p.code === 'StsUnavailable' ? 'warning' : 'error', message: why, fix: fixes[code] ?? 'see credd status and the daemon log' });
+  // Without a profile or its session the endpoint's refusal says nothing more.
+  daemonEndpointChecks(f, add, !name || f.session === 'missing');
 }
 
 /**
@@ -171,5 +128,8 @@ export function diagnose(f: DoctorFacts): Finding[] {
   envChecks(f, add);
   fileChecks(f, add);
   daemonChecks(f, add);
+  if (f.service && !f.service.installed) {
+    add({ code: 'NoLoginService', severity: 'warning', message: `credd does not start at login (no ${f.service.file}): after a reboot the SDKs find no daemon until you run credd start.`, fix: 'credd service install' });
+  }
   return out;
 }

@@ -115,10 +115,14 @@ names the keys that changed: settings apply when the daemon (re)starts.
 
 Checks this shell's environment and your AWS files for whatever would keep the SDKs from
 using credd: keys or AWS_PROFILE in the environment, a [default] profile with keys or a
-role, a missing or stale token, a URI the SDKs refuse, no daemon, no active profile, an
-MFA code needed. Sends the request an SDK in this shell would send. One line per finding
-with its fix; --json prints {"ok", "findings": [{"code", "severity", "message", "fix"}]}.
-Exit 1 when a finding stops the SDKs (severity error), else 0.
+role, a missing or stale token, a URI the SDKs refuse or one that names another port than
+the daemon's, no daemon, no active profile, an MFA code needed; in IMDS mode
+(credd env --imds) also AWS_EC2_METADATA_DISABLED and IMDS switched off. Sends the request
+an SDK in this shell would send (in IMDS mode: the token, the role list, the role) and warns
+when the served credentials expire within 15 minutes; never prints them. Warns when no
+login service is installed. One line per finding with its fix; --json prints {"ok",
+"findings": [{"code", "severity", "message", "fix"}]}. Exit 1 when a finding stops the
+SDKs (severity error), else 0.
 `,
   prompt: `Usage: credd prompt
 

@@ -3,6 +3,8 @@ export const SHADOWING_VARS = [
   'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
   'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN',
   'AWS_ROLE_SESSION_NAME', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  // A stale token file would win over the variable in botocore, Go, Rust and JS v3.
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
 ];
 
 /** What a shell should set and unset. */
@@ -13,12 +15,16 @@ export interface ShellEnv {
 
 export type ShellKind = 'sh' | 'fish' | 'powershell';
 
-/** The container-credentials environment for `url` (already pinned to a profile or not). */
-export function containerEnv(opts: { url: string; token: string; tokenFile: string; region?: string }): ShellEnv {
+/**
+ * The container-credentials environment for `url` (already pinned to a profile or not). The token
+ * goes in the variable only: every SDK reads it, and setting `..._TOKEN_FILE` as well makes the JS
+ * v3 SDK print a warning in every process. The token is stable across daemon restarts, so a
+ * shell's copy stays good.
+ */
+export function containerEnv(opts: { url: string; token: string; region?: string }): ShellEnv {
   const set: Array<[string, string]> = [
     ['AWS_CONTAINER_CREDENTIALS_FULL_URI', opts.url],
     ['AWS_CONTAINER_AUTHORIZATION_TOKEN', opts.token],
-    ['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', opts.tokenFile],
   ];
   if (opts.region) set.push(['AWS_REGION', opts.region], ['AWS_DEFAULT_REGION', opts.region]);
   return { set, unset: SHADOWING_VARS.filter((v) => v !== 'AWS_CONTAINER_AUTHORIZATION_TOKEN') };
@@ -26,7 +32,7 @@ export function containerEnv(opts: { url: string; token: string; tokenFile: stri
 
 /** Variables that would make the SDKs skip IMDS or look elsewhere for it, so `credd env --imds` unsets them. */
 const IMDS_SHADOWING_VARS = [
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   'AWS_EC2_METADATA_DISABLED', 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE',
 ];
 

@@ -117,7 +117,8 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     logger: false,
     routerOptions: { maxParamLength: 128 },
     bodyLimit: 1024,
-    return503OnClosing: true,
+    // Answered by the hook below instead, in the endpoint's own {Code, Message} form.
+    return503OnClosing: false,
     serverFactory: (handler) => {
       fastifyHandler = handler;
       return server;
@@ -134,12 +135,18 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
   });
   // Only notes the accept order: the owner lookup waits for a request that passed the other checks.
   server.on('connection', (socket: Socket) => peer.watch(socket));
-  // Fastify answers 503 from here on; the fast path steps aside for it.
+  // From here on every request gets a 503 (the SDKs retry it, and a service manager restarts
+  // the daemon); the fast path steps aside for it.
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
   installErrorHandler(app, opts.log);
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!closing) return done();
+    void reply.header('connection', 'close');
+    sendError(req, reply, new CreddError('ShuttingDown', 'credd is stopping; retry in a moment (it restarts at login, or run credd start).', 503));
+  });
   const imdsTokens = opts.imds === false ? undefined : createImdsTokens({ now: opts.now, max: opts.maxImdsTokens });
   app.addHook('onRequest', createGuard({
     token: opts.token,

@@ -14,7 +14,7 @@ export interface FastPathOptions {
   peer: PeerCheck;
   /** Longest request target (default 1024), as in the guard. */
   maxUrlLength?: number | undefined;
-  /** True once the server is closing: then fastify answers (with its 503). */
+  /** True once the server is closing: then fastify answers (with a 503). */
   closing(): boolean;
 }
 

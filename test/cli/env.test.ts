@@ -32,7 +32,6 @@ t.test('no daemon, no active profile: the configured address, a new token file',
     unsetLine,
     "export AWS_CONTAINER_CREDENTIALS_FULL_URI='http://127.0.0.1:9911/creds'",
     `export AWS_CONTAINER_AUTHORIZATION_TOKEN='${token}'`,
-    `export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE='${ctx.paths.tokenFile}'`,
     '',
   ].join('\n'));
   t.equal(cli.stderr(), '');
@@ -47,8 +46,8 @@ t.test('pinned NAME: the URI names it; the region comes down its chain', async (
   t.equal(await run(ctx, ['env', 'dev']), 0);
   const lines = cli.stdout().split('\n');
   t.equal(lines[1], "export AWS_CONTAINER_CREDENTIALS_FULL_URI='http://127.0.0.1:9911/creds/dev'");
-  t.equal(lines[4], "export AWS_REGION='us-west-2'");
-  t.equal(lines[5], "export AWS_DEFAULT_REGION='us-west-2'");
+  t.equal(lines[3], "export AWS_REGION='us-west-2'");
+  t.equal(lines[4], "export AWS_DEFAULT_REGION='us-west-2'");
   const eu = sandbox(t);
   t.equal(await run(eu.ctx, ['env', 'eu']), 0);
   t.match(eu.cli.stdout(), "export AWS_REGION='eu-west-1'");

@@ -110,5 +110,9 @@ t.test('daemon: a bad option is refused before anything starts', async (t) => {
   const cli = fakeCliContext();
   t.equal(await run(cli.ctx, ['daemon', '--bogus']), 2);
   t.match(cli.stderr(), "Unknown option '--bogus'");
+  for (const [flag, value] of [['--host', '::1'], ['--host', 'localhost'], ['--port', '70000']]) {
+    t.equal(await run(cli.ctx, ['daemon', flag!, value!]), 2, `${flag} ${value}`);
+    t.match(cli.stderr(), new RegExp(`${flag} "${value}" must be`));
+  }
   t.equal(cli.stopHandlers.length, 0);
 });

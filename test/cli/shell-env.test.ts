@@ -9,21 +9,20 @@ import { hasCommand } from '../helpers/moto.js';
 /** Values that break naive quoting in one shell or another. */
 const NASTY = ["it's", 'back\\slash', 'ends with \\', "\\'", '$HOME `id` $(id) !x', 'two\nlines', 'tab\there', '‘typographic’', '%PATH% "dq"', ''];
 
-const BASE = containerEnv({ url: 'http://127.0.0.1:9911/creds', token: 'tok_EN-123', tokenFile: '/run/user/1000/credd/token', region: 'us-west-2' });
+const BASE = containerEnv({ url: 'http://127.0.0.1:9911/creds', token: 'tok_EN-123', region: 'us-west-2' });
 
 t.test('containerEnv: what is set and what is unset', async (t) => {
   t.same(BASE.set, [
     ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'http://127.0.0.1:9911/creds'],
     ['AWS_CONTAINER_AUTHORIZATION_TOKEN', 'tok_EN-123'],
-    ['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', '/run/user/1000/credd/token'],
     ['AWS_REGION', 'us-west-2'],
     ['AWS_DEFAULT_REGION', 'us-west-2'],
   ]);
-  for (const v of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE']) {
+  for (const v of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE']) {
     t.ok(BASE.unset.includes(v), `unsets ${v}`);
   }
   t.notOk(BASE.unset.some((v) => BASE.set.some(([k]) => k === v)), 'never unsets what it sets');
-  t.same(containerEnv({ url: 'u', token: 't', tokenFile: 'f' }).set.map(([k]) => k), ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'], 'no region, no region lines');
+  t.same(containerEnv({ url: 'u', token: 't' }).set.map(([k]) => k), ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN'], 'no region, no region lines; no token file (JS v3 warns when both are set)');
   t.ok(SHADOWING_VARS.length >= 10);
 });
 
@@ -80,7 +79,6 @@ t.test('applyEnv: what `credd exec` runs with', async (t) => {
     AWS_REGION: 'us-west-2',
     AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9911/creds',
     AWS_CONTAINER_AUTHORIZATION_TOKEN: 'tok_EN-123',
-    AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/run/user/1000/credd/token',
     AWS_DEFAULT_REGION: 'us-west-2',
   });
 });
@@ -99,7 +97,7 @@ t.test('`credd env --shell` for each shell, through the real command', async (t)
   t.match(outputs.fish, 'set -e AWS_PROFILE\n');
   t.match(outputs.powershell, "$Env:AWS_CONTAINER_CREDENTIALS_FULL_URI = 'http://127.0.0.1:9922/creds'\n");
   t.match(outputs.powershell, 'Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue\n');
-  t.match(outputs.powershell, `$Env:AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE = '${join(root, 'run', 'credd', 'token')}'\n`);
+  t.match(outputs.powershell, 'Remove-Item Env:AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE -ErrorAction SilentlyContinue\n');
   const token = /AWS_CONTAINER_AUTHORIZATION_TOKEN = '([^']+)'/.exec(outputs.powershell)?.[1];
   t.match(outputs.sh, `export AWS_CONTAINER_AUTHORIZATION_TOKEN='${token}'`, 'one token file, the same token for every shell');
   const bad = fakeCliContext({ root });

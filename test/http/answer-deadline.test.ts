@@ -2,6 +2,8 @@
  * No answer waits on STS past the deadline (the JS SDK gives up after 1 s): a slow STS gets a
  * prompt 503 while the fetch goes on, and the client's retry is answered from the cache.
  */
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import t from 'tap';
 import { StsUnavailableError } from '../../src/errors.js';
 import { DEFAULT_ANSWER_WITHIN_MS, withDeadline } from '../../src/http/answer-deadline.js';
@@ -94,4 +96,43 @@ t.test('with the real engine and a slow fake STS: one AssumeRole, a prompt 503, 
   t.equal(retry.statusCode, 200, 'the retry is answered from what the slow call brought');
   t.match(retry.json().RoleArn, /444444444444/);
   t.equal(h.sts.count('AssumeRole'), 1, 'without another call');
+});
+
+t.test('while the server closes, a request gets a 503 in the endpoint\'s own {Code, Message} form', async (t) => {
+  const { app, source } = testServer({ port: undefined });
+  source.fresh = false;
+  const { hold, open } = gate();
+  const inner = source.credentials.bind(source);
+  let asked = false;
+  source.credentials = async (name) => {
+    asked = true;
+    await hold;
+    return inner(name);
+  };
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as AddressInfo).port;
+  const socket = connect(port, '127.0.0.1');
+  let text = '';
+  socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+  const ended = new Promise((r) => socket.on('close', r));
+  const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${TOKEN}\r\n\r\n`;
+  socket.write(request('/creds'));
+  while (!asked) await new Promise((r) => setTimeout(r, 5));
+  const closed = app.close();
+  // Once the listener is gone the server is closing; the connection stays, busy with the first request.
+  while (app.server.listening) await new Promise((r) => setTimeout(r, 5));
+  let seen = 0;
+  app.server.on('request', () => void seen++);
+  socket.write(request('/creds/prod'));
+  // node dispatches a request on a busy connection at once; its answer waits behind the first.
+  while (seen === 0) await new Promise((r) => setTimeout(r, 5));
+  open();
+  await ended;
+  await closed;
+  const answers = text.split(/(?=HTTP\/1\.1 )/);
+  t.equal(answers.length, 2, 'both answered');
+  t.match(answers[0], /^HTTP\/1\.1 200 /, 'the request in flight is still answered');
+  t.match(answers[1], /^HTTP\/1\.1 503 /, 'then a 503: transient, the SDKs retry, and the daemon comes back');
+  t.match(answers[1], /connection: close/i);
+  t.same(JSON.parse(answers[1]!.slice(answers[1]!.indexOf('\r\n\r\n') + 4)), { Code: 'ShuttingDown', Message: 'credd is stopping; retry in a moment (it restarts at login, or run credd start).' });
 });

@@ -1,38 +1,37 @@
-import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { loadAwsConfig } from '../../aws/config.js';
 import { resolvePlan } from '../../aws/resolve-plan.js';
 import type { StatusInfo } from '../../daemon/describe.js';
 import type { CliContext, Command } from '../context.js';
 import { diagnose, type DoctorFacts, type ProbeResult } from '../doctor-checks.js';
+import { imdsMode } from '../doctor-endpoint-checks.js';
+import { httpProbe, imdsProbe } from '../doctor-probe.js';
 import { parse } from '../parse.js';
+import { serviceTarget } from '../../service/platform.js';
+import { serviceFile } from '../../service/steps.js';
 
 export interface DoctorDeps {
-  /** GETs `url` as an SDK would (raw token in `Authorization`); never returns the credentials. */
+  /** GETs the container URI as an SDK would (raw token in `Authorization`); never returns the credentials. */
   probe(url: string, token: string | undefined): Promise<ProbeResult>;
+  /** Walks IMDSv2 at `base` (`AWS_EC2_METADATA_SERVICE_ENDPOINT`) as an SDK would. */
+  imdsProbe(base: string): Promise<ProbeResult>;
+  /** Where credd's login service would be, and whether it is there; undefined where there is none. */
+  loginService(ctx: CliContext): DoctorFacts['service'];
 }
 
-/** The real probe: node:http, 2 s (botocore's timeout). */
-export function httpProbe(url: string, token: string | undefined, timeoutMs = 2000): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    const req = request(url, { headers: token === undefined ? {} : { authorization: token }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        if (res.statusCode === 200) return resolve({ url, status: 200 });
-        let body: { Code?: unknown; Message?: unknown } = {};
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
-        } catch {
-          body = {};
-        }
-        resolve({ url, status: res.statusCode ?? 0, ...(typeof body.Code === 'string' ? { code: body.Code } : {}), ...(typeof body.Message === 'string' ? { message: body.Message } : {}) });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ url, error: err.code ?? err.message }));
-    req.end();
-  });
+/**
+ * The systemd unit or launchd agent that `credd service install` writes, as `credd service`
+ * finds it: installed when the file exists.
+ */
+export function loginService(ctx: CliContext, exists: (path: string) => boolean = existsSync): DoctorFacts['service'] {
+  let file: string;
+  try {
+    file = serviceFile(serviceTarget(ctx.platform, ctx.env.HOME || homedir(), ctx.env, 0));
+  } catch {
+    return undefined;
+  }
+  return { file, installed: exists(file) };
 }
 
 /** `[section]` → key → value, enough to see what `[default]` or one profile holds. */
@@ -54,6 +53,8 @@ function read(file: string): { value: string } | { error: string } {
     return { error: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
   }
 }
+
+type Status = StatusInfo & { endpoint: string; security?: { imds: boolean } };
 
 /** Gathers what `diagnose` needs: the shell, the AWS files, the daemon, and one request as an SDK makes it. */
 export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<DoctorFacts> {
@@ -79,6 +80,8 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
     },
     now: ctx.now(),
   };
+  const service = deps.loginService(ctx);
+  if (service) facts.service = service;
   if (envProfile) {
     const section = envProfile === 'default' ? def : config.get(`profile ${envProfile}`);
     const proc = section?.get('credential_process') ?? creds.get(envProfile)?.get('credential_process');
@@ -96,13 +99,18 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   const uri = e.AWS_CONTAINER_CREDENTIALS_FULL_URI || (e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
   const pinned = uri ? /\/creds\/([^/?#]+)/.exec(uri)?.[1] : undefined;
   if (pinned) facts.pinnedProfile = decodeURIComponent(pinned);
-  let status: (StatusInfo & { endpoint: string }) | undefined;
+  let status: Status;
   try {
-    status = await ctx.client.get<StatusInfo & { endpoint: string }>('/status');
+    status = await ctx.client.get<Status>('/status');
   } catch {
     return facts;
   }
-  facts.daemon = { endpoint: status.endpoint, ...(status.activeProfile ? { activeProfile: status.activeProfile } : {}), ...(status.configError ? { configError: status.configError } : {}) };
+  facts.daemon = {
+    endpoint: status.endpoint,
+    ...(status.activeProfile ? { activeProfile: status.activeProfile } : {}),
+    ...(status.configError ? { configError: status.configError } : {}),
+    ...(status.security ? { imds: status.security.imds } : {}),
+  };
   const name = facts.pinnedProfile ?? status.activeProfile;
   try {
     const plan = name && awsConfig ? resolvePlan(awsConfig, name) : undefined;
@@ -116,6 +124,8 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   if (uri) {
     const file = facts.envTokenFile && 'value' in facts.envTokenFile ? facts.envTokenFile.value : undefined;
     facts.probe = await deps.probe(uri, file ?? e.AWS_CONTAINER_AUTHORIZATION_TOKEN);
+  } else if (imdsMode(e) && facts.daemon.imds !== false) {
+    facts.probe = await deps.imdsProbe(e.AWS_EC2_METADATA_SERVICE_ENDPOINT!);
   }
   return facts;
 }
@@ -137,4 +147,4 @@ export function createDoctorCommand(deps: DoctorDeps): Command {
   };
 }
 
-export default createDoctorCommand({ probe: (url, token) => httpProbe(url, token) });
+export default createDoctorCommand({ probe: httpProbe, imdsProbe, loginService });

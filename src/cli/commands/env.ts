@@ -22,7 +22,7 @@ export function envFor(ctx: CliContext, name: string | undefined): ShellEnv {
   const token = loadOrCreateToken(ctx.paths.tokenFile);
   warnDefaultKeys(ctx, config);
   const region = regionOf(config, name ?? savedActiveProfile(ctx));
-  return containerEnv({ url: name ? `${base}/creds/${encodeURIComponent(name)}` : `${base}/creds`, token, tokenFile: ctx.paths.tokenFile, region });
+  return containerEnv({ url: name ? `${base}/creds/${encodeURIComponent(name)}` : `${base}/creds`, token, region });
 }
 
 /** The environment of `credd env --imds`: IMDS serves the active profile only, so no NAME. */
