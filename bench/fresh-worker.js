@@ -5,7 +5,7 @@
 import http from 'node:http';
 
 const opts = JSON.parse(process.env.BENCH_LOAD ?? '{}');
-const headers = { authorization: process.env.BENCH_TOKEN ?? '' };
+const headers = JSON.parse(process.env.BENCH_HEADERS ?? '{}');
 const samples = [];
 let non2xx = 0;
 let errors = 0;

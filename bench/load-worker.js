@@ -1,6 +1,6 @@
 // One load run in its own process (so the load generator never shares an event loop with a
-// server). Input: BENCH_LOAD (JSON: url, connections, duration, settleSeconds) and BENCH_TOKEN
-// from the environment, so the token never appears in `ps`. Output on stdout: a line
+// server). Input: BENCH_LOAD (JSON: url, connections, duration, settleSeconds) and BENCH_HEADERS
+// (JSON: the request headers) from the environment, so the tokens never appear in `ps`. Output on stdout: a line
 // `{"settled":N}` once settleSeconds have passed (N responses so far), then the summary line.
 import autocannon from 'autocannon';
 
@@ -35,7 +35,7 @@ const instance = autocannon({
   connections: opts.connections,
   duration: opts.duration,
   pipelining: 1,
-  headers: { authorization: process.env.BENCH_TOKEN ?? '' },
+  headers: JSON.parse(process.env.BENCH_HEADERS ?? '{}'),
 });
 instance.on('response', record);
 // After settleSeconds every connection is open and judged: what follows is the steady state.

@@ -1,54 +1,102 @@
-// credd's hot path (`GET /creds/NAME`, cached credentials, valid token) against a bare
-// node:http server, both as separate processes, measured in the same run. See docs/performance.md.
+// `npm run bench`: every benchmark of issue 6, each figure next to a baseline measured in the same
+// run, in an isolated HOME/XDG sandbox with its own moto_server. Prints the tables, writes
+// bench/results/latest.json and the results block of docs/performance.md. See that page.
 //
-//   npm run bench [-- --connections 64 --duration 10 --rounds 3 --warmup 5 --quiet-wait 30 --settle 2
-//                     --fresh-duration 5 --fresh-connections 8 --fresh-requests 2000 --no-pin --cpu-prof --out FILE]
+//   npm run bench [-- --only endpoint,cold,scale,memory,cli,aws --quick --no-docs --no-pin --cpu-prof
+//                     --connections 1,16,64 --duration 3 --rounds 3 --warmup 2 --settle 1 --quiet-wait 5 --quiet-budget 20
+//                     --fresh-duration 5 --fresh-connections 8 --fresh-requests 1000 --burst 1000
+//                     --scale-profiles 5000 --scale-runs 3 --memory-profiles 500 --cli-runs 15 --aws-runs 5 --out FILE]
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { sameSizeBody, startBare } from './lib/bare.js';
-import { creddCli, makeSandbox, startCredd } from './lib/credd-fixture.js';
-import { get, runLoad } from './lib/load.js';
+import { measureAwsCli } from './lib/aws-cli.js';
+import { sameSizeBody, sameSizeImdsBody, startBare } from './lib/bare.js';
+import { measureCliLatency } from './lib/cli-latency.js';
+import { measureColdBurst } from './lib/cold-burst.js';
+import { measureConfigScale } from './lib/config-scale.js';
+import { bulkProfileNames, creddCli, makeSandbox, startCredd } from './lib/credd-fixture.js';
+import { writeResults } from './lib/docs.js';
+import { measureEndpoints } from './lib/endpoint.js';
+import { request } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
-import { measureRun, waitQuiet } from './lib/measure.js';
+import { backgroundBusy } from './lib/measure.js';
+import { pause, startIdlePair, startProfilesInUse } from './lib/memory.js';
 import { startMoto } from './lib/moto.js';
-import { hasCommand, memoryOf } from './lib/processes.js';
-import { buildReport, toMarkdown } from './lib/report.js';
+import { hasCommand } from './lib/processes.js';
+import { toMarkdown } from './lib/report.js';
+import { median } from './lib/stats.js';
+import { startStsCounter } from './lib/sts-counter.js';
 
+const started = performance.now();
 const here = dirname(fileURLToPath(import.meta.url));
+const SCENARIOS = ['endpoint', 'cold', 'scale', 'memory', 'cli', 'aws'];
 const { values: args } = parseArgs({
   options: {
-    connections: { type: 'string', default: '64' },
-    duration: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '5' },
-    'quiet-wait': { type: 'string', default: '30' },
-    settle: { type: 'string', default: '2' },
-    'fresh-duration': { type: 'string', default: '5' },
-    'fresh-connections': { type: 'string', default: '8' },
-    'fresh-requests': { type: 'string', default: '2000' },
+    only: { type: 'string', default: SCENARIOS.join(',') },
+    quick: { type: 'boolean', default: false },
+    'no-docs': { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    connections: { type: 'string', default: '1,16,64' },
+    duration: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '2' },
+    settle: { type: 'string', default: '1' },
+    'quiet-wait': { type: 'string', default: '5' },
+    'quiet-budget': { type: 'string', default: '20' },
+    'fresh-duration': { type: 'string', default: '5' },
+    'fresh-connections': { type: 'string', default: '8' },
+    'fresh-requests': { type: 'string', default: '1000' },
+    burst: { type: 'string', default: '1000' },
+    'scale-profiles': { type: 'string', default: '5000' },
+    'scale-runs': { type: 'string', default: '3' },
+    'memory-profiles': { type: 'string', default: '500' },
+    'cli-runs': { type: 'string', default: '15' },
+    'aws-runs': { type: 'string', default: '5' },
     out: { type: 'string', default: join(here, 'results', 'latest.json') },
   },
 });
-const [connections, duration, rounds, warmup, quietWait, settle, freshDuration, freshConnections, freshRequests] =
-  ['connections', 'duration', 'rounds', 'warmup', 'quiet-wait', 'settle', 'fresh-duration', 'fresh-connections', 'fresh-requests'].map((k) => Number(args[k]));
+const num = (k) => Number(args[k]);
+// --quick: a smoke run of every scenario in about a minute, for working on the bench itself.
+const q = (k, quick) => (args.quick ? quick : num(k));
+const only = new Set(args.only.split(',').map((s) => s.trim()));
+for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario "${s}" (${SCENARIOS.join(', ')})`);
+const complete = only.size === SCENARIOS.length && !args.quick;
 // Two cores: the load generator competes with the server for CPU unless each has its own.
 const pin = !args['no-pin'] && hasCommand('taskset') && os.cpus().length >= 2;
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 const PROFILE = 'dev';
-const say = (m) => process.stderr.write(`bench: ${m}\n`);
+// A profile nothing else asks for (the AWS CLI scenario uses all four of the spec's).
+const COLD_PROFILE = bulkProfileNames(1)[0];
+/** The shortest idle window over which idle RSS is sampled (see sampleRss in lib/memory.js). */
+const MIN_IDLE_MS = 30000;
+const IMDS_PATH = `/latest/meta-data/iam/security-credentials/${PROFILE}`;
+const say = (m) => process.stderr.write(`bench: [${((performance.now() - started) / 1000).toFixed(0)} s] ${m}\n`);
 
-/** Checks that `url` answers 200 with JSON of `bytes` bytes before any load is trusted. */
-async function check(name, url, token, bytes) {
-  const r = await get(url, token);
-  if (r.status !== 200 || !/^application\/json\b/.test(r.type ?? '') || Buffer.byteLength(r.body) !== bytes) {
-    throw new Error(`${name}: expected 200 application/json of ${bytes} bytes, got ${r.status} ${r.type} of ${Buffer.byteLength(r.body)} bytes`);
+/** Checks that `url` answers 200 with `type` of `bytes` bytes before any load is trusted. */
+async function check(name, url, headers, type, bytes) {
+  const r = await request(url, { headers });
+  if (r.status !== 200 || !(r.type ?? '').startsWith(type) || Buffer.byteLength(r.body) !== bytes) {
+    throw new Error(`${name}: expected 200 ${type} of ${bytes} bytes, got ${r.status} ${r.type} of ${Buffer.byteLength(r.body)} bytes`);
   }
+}
+
+/** An IMDSv2 session token from `baseUrl`. */
+async function imdsToken(baseUrl) {
+  const r = await request(`${baseUrl}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '21600' } });
+  if (r.status !== 200) throw new Error(`PUT /latest/api/token answered ${r.status}: ${r.body}`);
+  return r.body;
+}
+
+/** Versions of the real tools, for the record. */
+function toolVersions() {
+  const aws = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+  const moto = spawnSync('python3', ['-c', 'import moto; print(moto.__version__)'], { encoding: 'utf8' });
+  return { aws: aws.status === 0 ? (aws.stdout || aws.stderr).trim().split(' ')[0] : undefined, moto: moto.status === 0 ? moto.stdout.trim() : undefined };
 }
 
 const cleanups = [];
@@ -58,10 +106,13 @@ const cleanup = async () => {
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => void cleanup().then(() => process.exit(130)));
 
 try {
-  say(`pinning: ${pin ? `servers on core ${SERVER_CORE}, load generator on core ${LOAD_CORE} (taskset)` : 'none'}`);
+  say(`scenarios: ${[...only].join(', ')}${args.quick ? ' (quick)' : ''}; pinning: ${pin ? `servers on core ${SERVER_CORE}, load generator on core ${LOAD_CORE}` : 'none'}`);
+  const background = [await backgroundBusy(1000)];
   const moto = await startMoto();
   cleanups.push(moto.stop);
-  const sandbox = makeSandbox(moto.url);
+  const sts = await startStsCounter(moto.url);
+  cleanups.push(sts.stop);
+  const sandbox = makeSandbox(sts.url, { extraProfiles: 1 });
   cleanups.push(async () => sandbox.cleanup());
   // The profile is written when the daemon exits (on the SIGTERM of the cleanup).
   const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles.tmp')}`] : [];
@@ -70,64 +121,103 @@ try {
   // `switch` first: with no active profile, `mfa` would not know which source session to start.
   creddCli(sandbox.env, ['switch', PROFILE]);
   creddCli(sandbox.env, ['mfa', '123456']);
-  const creddUrl = `${credd.url}/creds/${PROFILE}`;
-  const first = await get(creddUrl, credd.token);
+  const first = await request(`${credd.url}/creds`, { headers: { authorization: credd.token } });
   if (first.status !== 200) throw new Error(`credd answered ${first.status} to the first request: ${first.body}`);
-  const bytes = Buffer.byteLength(first.body);
-  const bare = await startBare({ token: credd.token, body: sameSizeBody(bytes), pin, core: SERVER_CORE });
-  cleanups.push(bare.stop);
-  const bareUrl = `${bare.url}/creds/${PROFILE}`;
-  await check('credd', creddUrl, credd.token, bytes);
-  await check('bare', bareUrl, credd.token, bytes);
+  const creddImdsHeaders = { 'x-aws-ec2-metadata-token': await imdsToken(credd.url) };
+  const imdsFirst = await request(`${credd.url}${IMDS_PATH}`, { headers: creddImdsHeaders });
+  if (imdsFirst.status !== 200) throw new Error(`credd's IMDS answered ${imdsFirst.status}: ${imdsFirst.body}`);
+  const bodyBytes = Buffer.byteLength(first.body);
+  const imdsBodyBytes = Buffer.byteLength(imdsFirst.body);
+  const auth = { authorization: credd.token };
+  const results = {};
+  if (only.has('scale')) {
+    say(`config scale: ${num('scale-profiles')} profiles`);
+    results.configScale = measureConfigScale({ count: num('scale-profiles'), runs: q('scale-runs', 1) });
+  }
+  // Memory: an idle daemon and bare server, and a daemon with 500 profiles in use, are sampled
+  // while they idle through the rest of the bench.
+  let memory;
+  if (only.has('memory')) {
+    const idlePair = await startIdlePair({ stsUrl: sts.url });
+    cleanups.push(idlePair.stop);
+    const inUse = await startProfilesInUse({ stsUrl: sts.url, sts, count: q('memory-profiles', 50), say });
+    cleanups.push(inUse.stop);
+    memory = { idlePair, inUse, since: performance.now() };
+  }
 
-  const servers = { credd: { url: creddUrl, pid: credd.pid }, bare: { url: bareUrl, pid: bare.pid } };
-  const idleRss = { credd: memoryOf(credd.pid).rssBytes, bare: memoryOf(bare.pid).rssBytes };
-  const common = { token: credd.token, connections, pin, core: LOAD_CORE };
-  for (const name of ['credd', 'bare']) {
-    say(`warm-up ${name} (${warmup} s)`);
-    await runLoad({ ...common, url: servers[name].url, duration: warmup });
+  // The CLI and the AWS CLI before the load: afterwards the kernel's socket table holds thousands of
+  // TIME_WAIT sockets for a minute, which credd's peer check reads for every new connection.
+  if (only.has('cli')) {
+    say('CLI latency');
+    results.cli = measureCliLatency({ env: sandbox.env, profile: PROFILE, runs: q('cli-runs', 3) });
   }
-  const measure = async (name, extra, label) => {
-    const quiet = await waitQuiet(quietWait);
-    if (quiet.backgroundBusyPercent > 25) say(`warning: other processes keep the machine ${quiet.backgroundBusyPercent} % busy; numbers will be noisy`);
-    if (quiet.tcpSockets > 1000) say(`warning: ${quiet.tcpSockets} sockets in /proc/net/tcp*; credd's per-connection peer check reads them all`);
-    say(`${label}: ${name} (${extra.connections ?? connections} connections, ${extra.duration} s${extra.fresh ? ', new connection per request' : ''})`);
-    return { server: name, ...quiet, ...(await measureRun({ ...common, ...extra, server: servers[name] })) };
+  if (only.has('aws')) {
+    if (!hasCommand('aws')) throw new Error('aws (AWS CLI) not found: pip install awscli');
+    results.awsCli = await measureAwsCli({ sandbox, sts, profile: PROFILE, runs: q('aws-runs', 1), say });
+  }
+
+  // The baseline starts only now, just before its load: a node process that idles can slow down
+  // for good (docs/performance.md, step 5). bare-server.js guards against that as credd does; this
+  // keeps it out of harm's way besides.
+  const bare = await startBare({ token: credd.token, body: sameSizeBody(bodyBytes), imdsBody: sameSizeImdsBody(imdsBodyBytes), pin, core: SERVER_CORE });
+  cleanups.push(bare.stop);
+  const bareImdsHeaders = { 'x-aws-ec2-metadata-token': await imdsToken(bare.url) };
+  // Both must answer alike (the AWS CLI scenario renewed credd's credentials meanwhile).
+  await check('credd', `${credd.url}/creds`, auth, 'application/json', bodyBytes);
+  await check('bare', `${bare.url}/creds`, auth, 'application/json', bodyBytes);
+  await check('credd IMDS', `${credd.url}${IMDS_PATH}`, creddImdsHeaders, 'text/plain', imdsBodyBytes);
+  await check('bare IMDS', `${bare.url}${IMDS_PATH}`, bareImdsHeaders, 'text/plain', imdsBodyBytes);
+
+  if (only.has('endpoint')) {
+    const paths = [
+      { key: 'creds', label: '`GET /creds` (token)', path: '/creds', headers: { credd: auth, bare: auth } },
+      { key: 'imds', label: 'IMDSv2 credential GET', path: IMDS_PATH, headers: { credd: creddImdsHeaders, bare: bareImdsHeaders } },
+    ];
+    const method = { connectionsList: args.connections.split(',').map(Number), duration: q('duration', 1), rounds: q('rounds', 1), warmup: q('warmup', 1),
+      settle: args.quick ? 0 : num('settle'), quietWait: num('quiet-wait'), quietBudget: q('quiet-budget', 5), fresh: { duration: q('fresh-duration', 1), connections: num('fresh-connections'), requests: q('fresh-requests', 200) } };
+    const e = await measureEndpoints({ servers: { credd, bare }, paths, pin, loadCore: LOAD_CORE, say, ...method });
+    background.push(...e.runs.map((x) => x.backgroundBusyPercent));
+    const all = [...e.runs, ...e.fresh];
+    results.endpoint = { ...e, clean: all.every((x) => x.non2xx === 0 && x.errors === 0 && x.timeouts === 0),
+      method: { ...method, durationSeconds: method.duration, bodyBytes, imdsBodyBytes, imdsPath: IMDS_PATH, freshConnections: method.fresh.connections,
+        freshRequests: method.fresh.requests, pinned: pin, loadGenerator: 'autocannon, in its own process' } };
+  }
+  if (only.has('cold')) {
+    say(`cold burst: ${num('burst')} concurrent requests for ${COLD_PROFILE}`);
+    results.coldBurst = await measureColdBurst({ credd, bare, token: credd.token, profile: COLD_PROFILE, count: num('burst'), sts });
+  }
+  if (memory) {
+    await pause(Math.max(0, MIN_IDLE_MS - (performance.now() - memory.since)));
+    const last64 = results.endpoint?.summaries.find((x) => x.path === 'creds' && x.connections === 64);
+    results.memory = { idle: await memory.idlePair.finish(), inUse: await memory.inUse.finish(),
+      afterLoad: last64 && { creddBytes: last64.credd.rssBytes, bareBytes: last64.bare.rssBytes } };
+  }
+
+  const report = {
+    generatedAt: new Date().toISOString(),
+    command: complete ? 'npm run bench' : `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+    totalSeconds: (performance.now() - started) / 1000,
+    machine: describeMachine(join(here, '..')),
+    tools: toolVersions(),
+    background: { medianPercent: median(background), maxPercent: Math.max(...background) },
+    loadAverageAfter: os.loadavg(),
+    ...results,
   };
-  const runs = [];
-  for (let round = 1; round <= rounds; round++) {
-    // Alternate who goes first, so drift (other tenants, heap growth) does not favour one side.
-    for (const name of round % 2 ? ['credd', 'bare'] : ['bare', 'credd']) {
-      runs.push({ round, ...(await measure(name, { duration, settleSeconds: settle }, `round ${round}/${rounds}`)) });
-    }
-  }
-  const fresh = [];
-  // Last, and capped at freshRequests: every connection leaves a TIME_WAIT socket behind for 60 s,
-  // and credd's peer check reads the whole socket table per connection (other suites on this
-  // machine, and the next bench, would pay for them).
-  if (freshDuration > 0) {
-    for (const name of ['credd', 'bare']) {
-      fresh.push(await measure(name, { duration: freshDuration, connections: freshConnections, maxRequests: freshRequests, fresh: true }, 'fresh connections'));
-    }
-  }
-  const report = buildReport({
-    runs,
-    fresh,
-    meta: {
-      generatedAt: new Date().toISOString(), machine: describeMachine(join(here, '..')), loadAverageAfter: os.loadavg(), bodyBytes: bytes, idleRss,
-      method: { path: `/creds/${PROFILE}`, connections, durationSeconds: duration, rounds, warmupSeconds: warmup, quietWaitSeconds: quietWait, settleSeconds: settle,
-        freshConnectionSeconds: freshDuration, freshConnections, freshRequests, pinned: pin, serverCore: pin ? SERVER_CORE : null, loadCore: pin ? LOAD_CORE : null,
-        loadGenerator: 'autocannon, in its own process' },
-    },
-  });
+  const markdown = toMarkdown(report);
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(`${args.out}.tmp`, JSON.stringify(report, null, 2) + '\n');
   renameSync(`${args.out}.tmp`, args.out);
-  process.stdout.write(toMarkdown(report) + '\n');
+  process.stdout.write(markdown + '\n');
   say(`results written to ${args.out}`);
+  // Only a complete run replaces the published numbers.
+  if (complete && !args['no-docs']) {
+    writeResults(join(here, '..', 'docs', 'performance.md'), markdown);
+    say('docs/performance.md updated');
+  }
 } catch (err) {
-  say(`failed: ${err.message}`);
+  say(`failed: ${err.stack ?? err.message}`);
   process.exitCode = 1;
 } finally {
   await cleanup();
+  say(`done in ${((performance.now() - started) / 1000).toFixed(0)} s (the build before it not counted)`);
 }

@@ -1,24 +1,33 @@
-// The baseline server (bench/bare-server.js) as a child process.
+// The baseline server (bench/bare-server.js) as a child process, and the bodies it answers.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { firstJsonLine, spawnPinned, stopChild } from './processes.js';
 
 const SERVER = join(dirname(fileURLToPath(import.meta.url)), '..', 'bare-server.js');
 
-/** A fake credentials JSON of exactly `bytes` bytes (the Token is padded), in credd's field order. */
-export function sameSizeBody(bytes) {
-  const body = { AccessKeyId: 'ASIABENCHBASELINE000', SecretAccessKey: 'b'.repeat(40), Token: '', Expiration: '2099-01-01T00:00:00Z',
-    RoleArn: 'arn:aws:iam::222222222222:role/RoleNameIndev', AccountId: '222222222222' };
-  const pad = bytes - Buffer.byteLength(JSON.stringify(body));
+/** `skeleton` as JSON (with `indent`) of exactly `bytes` bytes, its `Token` padded; fake values, so no secret leaves credd. */
+function padded(skeleton, bytes, indent) {
+  const pad = bytes - Buffer.byteLength(JSON.stringify(skeleton, null, indent));
   if (pad < 0) throw new Error(`credd body of ${bytes} bytes is smaller than the baseline skeleton`);
-  body.Token = 'T'.repeat(pad);
-  return JSON.stringify(body);
+  return JSON.stringify({ ...skeleton, Token: 'T'.repeat(pad) }, null, indent);
+}
+
+/** A fake `/creds` JSON of exactly `bytes` bytes, in credd's field order. */
+export function sameSizeBody(bytes) {
+  return padded({ AccessKeyId: 'ASIABENCHBASELINE000', SecretAccessKey: 'b'.repeat(40), Token: '', Expiration: '2099-01-01T00:00:00Z',
+    RoleArn: 'arn:aws:iam::222222222222:role/RoleNameIndev', AccountId: '222222222222' }, bytes);
+}
+
+/** A fake IMDS credential document of exactly `bytes` bytes, pretty-printed as credd and real IMDS print it. */
+export function sameSizeImdsBody(bytes) {
+  return padded({ Code: 'Success', LastUpdated: '2099-01-01T00:00:00Z', Type: 'AWS-HMAC', AccessKeyId: 'ASIABENCHBASELINE000',
+    SecretAccessKey: 'b'.repeat(40), Token: '', Expiration: '2099-01-01T00:00:00Z' }, bytes, 2);
 }
 
 /** Starts the bare server (pinned to `core` when `pin`); resolves `{ pid, url, stop() }`. */
-export async function startBare({ token, body, pin, core }) {
+export async function startBare({ token, body, imdsBody, pin, core }) {
   const child = spawnPinned(pin, core, process.execPath, [SERVER], {
-    env: { ...process.env, BENCH_TOKEN: token, BENCH_BODY: body },
+    env: { ...process.env, BENCH_TOKEN: token, BENCH_BODY: body, BENCH_IMDS_BODY: imdsBody },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

@@ -19,10 +19,10 @@ export async function backgroundBusy(ms = 1000) {
  * connections linger 60 s in TIME_WAIT, and credd's per-connection peer check reads them all).
  * Resolves the last readings either way.
  */
-export async function waitQuiet(maxSeconds, threshold = 25, maxSockets = 1000) {
+export async function waitQuiet(maxSeconds, { threshold = 25, maxSockets = 1000, sampleMs = 300 } = {}) {
   const deadline = Date.now() + maxSeconds * 1000;
-  let busy = await backgroundBusy();
-  while ((busy > threshold || tcpSocketCount() > maxSockets) && Date.now() < deadline) busy = await backgroundBusy();
+  let busy = await backgroundBusy(sampleMs);
+  while ((busy > threshold || tcpSocketCount() > maxSockets) && Date.now() < deadline) busy = await backgroundBusy(sampleMs);
   return { backgroundBusyPercent: busy, tcpSockets: tcpSocketCount() };
 }
 

@@ -1,93 +1,99 @@
-// Turns the raw runs into the summary, the target verdicts, and the markdown tables.
+// Turns the results of one run into markdown: the targets at a glance, then one section per
+// scenario (each scenario's module renders its own table; the endpoint's are here).
+import { awsCliMarkdown } from './aws-cli.js';
+import { CLI_TARGET_MS, cliLatencyMarkdown } from './cli-latency.js';
+import { coldBurstMarkdown } from './cold-burst.js';
+import { configScaleMarkdown, SCALE_TARGET_MS } from './config-scale.js';
+import { TARGET_CONNECTIONS } from './endpoint.js';
+import { memoryMarkdown, RSS_RATIO_TARGET } from './memory.js';
+import { fmt, mib } from './stats.js';
 
-/** The targets, as ratios of credd to the bare node:http server measured in the same run. */
-export const TARGETS = [
-  { key: 'rps', label: 'req/s', op: '>=', limit: 0.9 },
-  { key: 'p99', label: 'p99 latency', op: '<=', limit: 1.25 },
-  { key: 'rss', label: 'RSS after load', op: '<=', limit: 1.8 },
-];
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-/** Medians over the measured rounds of one server; RSS is the reading after its last round. */
-function summarize(runs) {
-  return {
-    rounds: runs.length,
-    requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
-    p50Ms: median(runs.map((r) => r.latencyMs.p50)),
-    p99Ms: median(runs.map((r) => r.latencyMs.p99)),
-    cpuMicrosPerRequest: median(runs.map((r) => r.cpuMicrosPerRequest)),
-    rssBytes: runs[runs.length - 1].rssBytes,
-    peakRssBytes: Math.max(...runs.map((r) => r.hwmBytes)),
-    steady: runs.every((r) => r.steady) ? {
-      requestsPerSecond: median(runs.map((r) => r.steady.requestsPerSecond)),
-      p99Ms: median(runs.map((r) => r.steady.latencyMs.p99)),
-      cpuMicrosPerRequest: median(runs.map((r) => r.steady.cpuMicrosPerRequest)),
-    } : undefined,
-  };
+/** One row per (path, connections): medians of each server, and credd / bare. */
+function endpointMarkdown(e) {
+  const verdict = (s) => (s.targets ? s.targets.map((t) => `${t.label}: ${t.met ? 'met' : '**missed**'}`).join('; ') : '—');
+  return [
+    '| path | conn. | credd req/s | bare req/s | **ratio** | credd p50 ms | bare p50 ms | credd p99 ms | bare p99 ms | p99 ratio | CPU µs/req credd / bare | targets (64 connections) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...e.summaries.map((s) => `| ${s.label} | ${s.connections} | ${fmt(s.credd.requestsPerSecond, 0)} | ${fmt(s.bare.requestsPerSecond, 0)} | **${fmt(s.rpsRatio)}** | ` +
+      `${fmt(s.credd.p50Ms, 3)} | ${fmt(s.bare.p50Ms, 3)} | ${fmt(s.credd.p99Ms, 3)} | ${fmt(s.bare.p99Ms, 3)} | ${fmt(s.p99Ratio)} | ` +
+      `${fmt(s.credd.cpuMicrosPerRequest, 1)} / ${fmt(s.bare.cpuMicrosPerRequest, 1)} | ${verdict(s)} |`),
+  ].join('\n');
 }
 
-/** Builds the result document from the measured (non-warm-up) runs. */
-export function buildReport({ runs, fresh = [], meta }) {
-  const credd = summarize(runs.filter((r) => r.server === 'credd'));
-  const bare = summarize(runs.filter((r) => r.server === 'bare'));
-  const ratios = {
-    rps: credd.requestsPerSecond / bare.requestsPerSecond,
-    p50: credd.p50Ms / bare.p50Ms,
-    p99: credd.p99Ms / bare.p99Ms,
-    cpuPerRequest: credd.cpuMicrosPerRequest / bare.cpuMicrosPerRequest,
-    rss: credd.rssBytes / bare.rssBytes,
-  };
-  const targets = TARGETS.map((t) => {
-    const value = ratios[t.key];
-    return { ...t, value, met: t.op === '>=' ? value >= t.limit : value <= t.limit };
-  });
-  const clean = [...runs, ...fresh].every((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0);
-  return { ...meta, runs, fresh, summary: { credd, bare }, ratios, targets, clean, allMet: clean && targets.every((t) => t.met) };
+/** Every measured run, for the record (and to judge the noise). */
+function runsMarkdown(runs, cores) {
+  return [
+    `| path | conn. | round | server | req/s | p50 ms | p99 ms | max ms | server CPU µs/req | server CPU % | load CPU % | others' load before, % | TCP sockets before | machine busy, % of ${100 * cores} | RSS MiB | non-2xx | errors |`,
+    '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...runs.map((x) => `| ${x.path} | ${x.connections} | ${x.round ?? '—'} | ${x.server} | ${fmt(x.requestsPerSecond, 0)} | ${fmt(x.latencyMs.p50, 3)} | ${fmt(x.latencyMs.p99, 3)} | ` +
+      `${fmt(x.latencyMs.max, 1)} | ${fmt(x.cpuMicrosPerRequest, 1)} | ${x.serverCpuPercent} | ${x.loadCpuPercent} | ${x.backgroundBusyPercent} | ${x.tcpSockets} | ` +
+      `${x.machineBusyPercent} | ${mib(x.rssBytes)} | ${x.non2xx} | ${x.errors + x.timeouts} |`),
+  ].join('\n');
 }
 
-const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-const mib = (b) => f(b / 1048576, 1);
+/** [label, measured, target, met] for every target of the issue that this run measured. */
+export function targetRows(r) {
+  const rows = [];
+  const e = r.endpoint;
+  for (const s of e?.summaries.filter((x) => x.connections === TARGET_CONNECTIONS) ?? []) {
+    rows.push([`${s.label}: req/s, ${TARGET_CONNECTIONS} connections`, `${fmt(s.rpsRatio)} × bare`, '≥ 0.9 × bare', s.rpsRatio >= 0.9]);
+    rows.push([`${s.label}: p99, ${TARGET_CONNECTIONS} connections`, `${fmt(s.credd.p99Ms, 3)} ms (${fmt(s.p99Ratio)} × bare)`, '< 2 ms', s.credd.p99Ms < 2]);
+  }
+  if (r.coldBurst) rows.push([`cold burst: STS calls for ${r.coldBurst.requests} concurrent requests`, String(r.coldBurst.stsCalls), 'exactly 1', r.coldBurst.stsCalls === 1 && r.coldBurst.cold.allOk]);
+  if (r.configScale) rows.push([`load + resolve ${r.configScale.profiles} profiles`, `${fmt(r.configScale.credd.totalMs, 1)} ms`, `< ${SCALE_TARGET_MS} ms`, r.configScale.credd.totalMs < SCALE_TARGET_MS]);
+  if (r.memory) {
+    const { credd, bare } = r.memory.idle;
+    const ratio = credd.minBytes / bare.minBytes;
+    rows.push(['daemon RSS idle', `${mib(credd.minBytes)} MiB, ${fmt(ratio)} × bare`, `≤ ${RSS_RATIO_TARGET} × bare (guide; replaces < 60 MB)`, ratio <= RSS_RATIO_TARGET]);
+  }
+  for (const c of r.cli?.commands.filter((x) => x.key !== 'floor') ?? []) {
+    rows.push([`CLI: ${c.label}`, `${fmt(c.overFloorMs, 1)} ms over \`node -e 0\``, `≤ ${CLI_TARGET_MS} ms over`, c.overFloorMs <= CLI_TARGET_MS]);
+  }
+  if (r.awsCli) {
+    rows.push(['`aws sts get-caller-identity`: credd / native (cache warm)', fmt(r.awsCli.creddMs / r.awsCli.nativeMs), 'report the ratio', null]);
+    rows.push(['MFA codes for the four role accounts', `native ${r.awsCli.prompts.native}, credd ${r.awsCli.prompts.credd}`, 'native 4, credd 1', r.awsCli.prompts.native === 4 && r.awsCli.prompts.credd === 1]);
+  }
+  return rows;
+}
 
-/** The report as markdown, for stdout and docs/performance.md. */
+/** The whole run as markdown (for stdout and docs/performance.md). */
 export function toMarkdown(r) {
-  const { credd, bare } = r.summary;
-  const verdict = (key) => {
-    const t = r.targets.find((x) => x.key === key);
-    return t ? `${t.op} ${t.limit} | ${t.met ? 'met' : '**missed**'}` : '— | —';
-  };
-  const row = (label, c, b, ratio, key) => `| ${label} | ${c} | ${b} | ${f(ratio)} | ${verdict(key)} |`;
-  const runRow = (x) => `| ${x.round ?? '—'} | ${x.server} | ${f(x.requestsPerSecond, 0)} | ${f(x.latencyMs.p50, 3)} | ${f(x.latencyMs.p99, 3)} | ${f(x.latencyMs.max, 1)} | ` +
-    `${f(x.cpuMicrosPerRequest, 1)} | ${x.steady ? f(x.steady.cpuMicrosPerRequest, 1) : '—'} | ${x.serverCpuPercent} | ${x.loadCpuPercent} | ${x.backgroundBusyPercent} | ${x.tcpSockets} | ${x.machineBusyPercent} | ${mib(x.rssBytes)} | ${x.non2xx} | ${x.errors + x.timeouts} |`;
-  const runHeader = [
-    `| round | server | req/s | p50 ms | p99 ms | max ms | server CPU µs/req | … steady state | server CPU % | load CPU % | others' load before, % | TCP sockets before | machine busy during, % (of ${100 * r.machine.cores}) | RSS MiB | non-2xx | errors |`,
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
+  const m = r.machine;
   const lines = [
-    `| metric (median of ${credd.rounds} rounds, ${r.method.connections} connections, keep-alive) | credd | bare node:http | credd / bare | target | verdict |`,
-    '| --- | ---: | ---: | ---: | --- | --- |',
-    row('req/s', f(credd.requestsPerSecond, 0), f(bare.requestsPerSecond, 0), r.ratios.rps, 'rps'),
-    row('p50 latency (ms)', f(credd.p50Ms, 3), f(bare.p50Ms, 3), r.ratios.p50, 'p50'),
-    row('p99 latency (ms)', f(credd.p99Ms, 3), f(bare.p99Ms, 3), r.ratios.p99, 'p99'),
-    row('server CPU per request (µs)', f(credd.cpuMicrosPerRequest, 1), f(bare.cpuMicrosPerRequest, 1), r.ratios.cpuPerRequest, 'cpu'),
-    ...(credd.steady && bare.steady ? [
-      row(`steady state (after ${r.method.settleSeconds} s): req/s`, f(credd.steady.requestsPerSecond, 0), f(bare.steady.requestsPerSecond, 0), credd.steady.requestsPerSecond / bare.steady.requestsPerSecond, 'info'),
-      row('steady state: p99 latency (ms)', f(credd.steady.p99Ms, 3), f(bare.steady.p99Ms, 3), credd.steady.p99Ms / bare.steady.p99Ms, 'info'),
-      row('steady state: server CPU per request (µs)', f(credd.steady.cpuMicrosPerRequest, 1), f(bare.steady.cpuMicrosPerRequest, 1), credd.steady.cpuMicrosPerRequest / bare.steady.cpuMicrosPerRequest, 'info'),
-    ] : []),
-    row('RSS after load (MiB)', mib(credd.rssBytes), mib(bare.rssBytes), r.ratios.rss, 'rss'),
-    row('RSS idle, before any load (MiB)', mib(r.idleRss.credd), mib(r.idleRss.bare), r.idleRss.credd / r.idleRss.bare, 'idle'),
-    row('peak RSS, VmHWM (MiB)', mib(credd.peakRssBytes), mib(bare.peakRssBytes), credd.peakRssBytes / bare.peakRssBytes, 'hwm'),
+    `Run of ${r.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, commit \`${m.commit}\`` +
+      `${m.srcUncommittedChanges ? ` with ${m.srcUncommittedChanges} uncommitted file(s) under src/ (dist/ was built from the working tree)` : ''}; ` +
+      `\`${r.command}\`: the build, then \`node bench/run.js\`, which took ${fmt(r.totalSeconds, 0)} s. Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ` +
+      `autocannon ${m.autocannon}, ${r.tools.aws ?? 'aws CLI not found'}, moto ${r.tools.moto ?? '?'}. ` +
+      `Other processes' load before the runs: median ${r.background.medianPercent} %, at most ${r.background.maxPercent} % of ${100 * m.cores} %; ` +
+      `load average after: ${r.loadAverageAfter.map((x) => x.toFixed(2)).join(' ')}.`,
     '',
-    ...runHeader,
-    ...r.runs.map(runRow),
+    '| what | measured | target | verdict |',
+    '| --- | --- | --- | --- |',
+    ...targetRows(r).map(([label, value, target, met]) => `| ${label} | ${value} | ${target} | ${met === null ? '—' : met ? 'met' : '**missed**'} |`),
   ];
-  if (r.fresh.length) lines.push('', `A new TCP connection for every request, ${r.method.freshConnections} at a time, at most ${r.method.freshRequests} requests (informational, no target):`, '', ...runHeader, ...r.fresh.map(runRow));
-  lines.push('', `${r.clean ? 'All responses were 200.' : '**Some responses were not 200 or failed: the numbers are not valid.**'} ` +
-    `Targets: ${r.allMet ? 'all met.' : 'NOT all met.'}`);
+  const section = (title, body) => lines.push('', `### ${title}`, '', body);
+  if (r.endpoint) {
+    const e = r.endpoint;
+    section('Endpoint throughput and latency', [
+      `Keep-alive connections, autocannon in its own process; median of ${e.method.rounds} rounds of ${e.method.durationSeconds} s per server, ` +
+        `credd and the bare server alternating. The IMDS row: \`PUT /latest/api/token\` once, then \`GET ${e.method.imdsPath}\` with the token ` +
+        `(the bare server checks its own tokens the same way). Bodies: ${e.method.bodyBytes} and ${e.method.imdsBodyBytes} bytes, the same for both servers.`,
+      '',
+      endpointMarkdown(e),
+      '',
+      e.fresh.length ? `A new TCP connection for every request (Node \`http.get\` with \`agent: false\`), ${e.method.freshConnections} at a time, at most ${e.method.freshRequests} requests (informational, no target):\n\n` +
+        `| server | req/s | p50 ms | p99 ms | max ms | server CPU per request |\n| --- | ---: | ---: | ---: | ---: | ---: |\n` +
+        e.fresh.map((x) => `| ${x.server} | ${fmt(x.requestsPerSecond, 0)} | ${fmt(x.latencyMs.p50, 1)} | ${fmt(x.latencyMs.p99, 1)} | ${fmt(x.latencyMs.max, 1)} | ${fmt(x.cpuMicrosPerRequest / 1000, 2)} ms |`).join('\n') : '',
+      '',
+      `<details><summary>Every run</summary>\n\n${runsMarkdown([...e.runs, ...e.fresh.map((x) => ({ ...x, path: 'fresh' }))], m.cores)}\n\n</details>`,
+      '',
+      `${e.clean ? 'All responses were 200.' : '**Some responses were not 200 or failed: those numbers are not valid.**'}`,
+    ].join('\n'));
+  }
+  if (r.coldBurst) section('Cold burst', coldBurstMarkdown(r.coldBurst));
+  if (r.configScale) section('Scale of configuration', configScaleMarkdown(r.configScale));
+  if (r.memory) section('Daemon memory', memoryMarkdown(r.memory));
+  if (r.cli) section('CLI latency', cliLatencyMarkdown(r.cli));
+  if (r.awsCli) section("Against the AWS CLI's own way", awsCliMarkdown(r.awsCli));
   return lines.join('\n');
 }
