@@ -4,13 +4,14 @@ import { measureRun, waitQuiet } from './measure.js';
 import { median } from './stats.js';
 
 /**
- * The issue's targets at 64 connections (req/s ratio, absolute p99), plus the p99 ratio that the
- * first version of this bench used, kept so runs stay comparable.
+ * The targets at 64 connections: req/s ≥ 0.9 × bare (the issue's) and p99 ≤ 1.25 × bare (the
+ * developers' guide's, which replaces the issue's absolute 2 ms: on this two-core machine the
+ * bare server itself cannot reach it). The absolute figure is still shown, marked as replaced.
  */
 export const ENDPOINT_TARGETS = [
   { key: 'rpsRatio', label: 'req/s ≥ 0.9 × bare', ok: (s) => s.rpsRatio >= 0.9 },
-  { key: 'p99Ms', label: 'p99 < 2 ms', ok: (s) => s.credd.p99Ms < 2 },
   { key: 'p99Ratio', label: 'p99 ≤ 1.25 × bare', ok: (s) => s.p99Ratio <= 1.25 },
+  { key: 'p99Ms', label: 'p99 < 2 ms (issue; replaced by the ratio)', ok: (s) => s.credd.p99Ms < 2 },
 ];
 export const TARGET_CONNECTIONS = 64;
 

@@ -37,7 +37,7 @@ export function targetRows(r) {
   const e = r.endpoint;
   for (const s of e?.summaries.filter((x) => x.connections === TARGET_CONNECTIONS) ?? []) {
     rows.push([`${s.label}: req/s, ${TARGET_CONNECTIONS} connections`, `${fmt(s.rpsRatio)} × bare`, '≥ 0.9 × bare', s.rpsRatio >= 0.9]);
-    rows.push([`${s.label}: p99, ${TARGET_CONNECTIONS} connections`, `${fmt(s.credd.p99Ms, 3)} ms (${fmt(s.p99Ratio)} × bare)`, '< 2 ms', s.credd.p99Ms < 2]);
+    rows.push([`${s.label}: p99, ${TARGET_CONNECTIONS} connections`, `${fmt(s.p99Ratio)} × bare (${fmt(s.credd.p99Ms, 3)} ms; bare ${fmt(s.bare.p99Ms, 3)} ms)`, '≤ 1.25 × bare (guide; replaces < 2 ms)', s.p99Ratio <= 1.25]);
   }
   if (r.coldBurst) rows.push([`cold burst: STS calls for ${r.coldBurst.requests} concurrent requests`, String(r.coldBurst.stsCalls), 'exactly 1', r.coldBurst.stsCalls === 1 && r.coldBurst.cold.allOk]);
   if (r.configScale) rows.push([`load + resolve ${r.configScale.profiles} profiles`, `${fmt(r.configScale.credd.totalMs, 1)} ms`, `< ${SCALE_TARGET_MS} ms`, r.configScale.credd.totalMs < SCALE_TARGET_MS]);

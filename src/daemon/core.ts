@@ -6,7 +6,7 @@ import type { Sts } from '../aws/sts.js';
 import { createCredentialEngine, type CredentialEngine } from '../engine/credential-engine.js';
 import type { TickReport } from '../engine/keep-warm.js';
 import { withDefaults, type RefreshSettings } from '../engine/refresh-policy.js';
-import { isoSeconds, type Served } from '../engine/served.js';
+import { imdsDocument, isoSeconds, type Served } from '../engine/served.js';
 import { createSessionManager, type SessionManager } from '../engine/sessions.js';
 import type { StateStore, StoredCredentials } from '../state/store.js';
 import type { Logger } from '../log.js';
@@ -41,8 +41,10 @@ export interface Core {
   /**
    * The body `credentials(name)` would serve, synchronously, when it is cached and fresh; else
    * undefined (then ask `credentials`). Checks the clock and counts as a use, as `credentials` does.
+   * `kind` 'imds' gives the IMDS credential document instead, for the active profile only
+   * (default 'container').
    */
-  cachedBody(name?: string): string | undefined;
+  cachedBody(name?: string, kind?: 'container' | 'imds'): string | undefined;
   activeProfile(): string | undefined;
   switchTo(name: string): { profile: string; needsMfa: boolean };
   mfa(code: string, profile?: string): Promise<{ profile: string; source: string; expiration: string }>;
@@ -189,10 +191,14 @@ export function createCore(deps: CoreDeps): Core {
         return Promise.reject(err);
       }
     },
-    cachedBody(name) {
+    cachedBody(name, kind = 'container') {
       loop.checkClock();
       const n = name ?? active;
-      return n !== undefined && config.profiles.has(n) ? engine.cachedBody(n) : undefined;
+      if (n === undefined || !config.profiles.has(n)) return undefined;
+      if (kind === 'container') return engine.cachedBody(n);
+      // The IMDS "instance role" is the active profile only.
+      const s = n === active ? engine.cachedFresh(n) : undefined;
+      return s && imdsDocument(s);
     },
     switchTo(name) {
       const p = plan(target(name));

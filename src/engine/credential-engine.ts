@@ -41,6 +41,8 @@ export interface CredentialEngine {
    * served counts as a use of `name`, as with `get`.
    */
   cachedBody(name: string): string | undefined;
+  /** The cached entry on the same terms as `cachedBody` (fresh only; counts as a use). */
+  cachedFresh(name: string): Served | undefined;
   /** The cached entry, valid or not, without side effects. */
   peek(name: string): Served | undefined;
   /** Obtains new credentials now, whatever the cache holds (shares a call already in flight). */
@@ -152,13 +154,14 @@ export function createCredentialEngine(deps: CredentialEngineDeps): CredentialEn
       if (gated) return Promise.reject(gated);
       return renew(name);
     },
-    cachedBody(name) {
+    cachedBody: (name) => engine.cachedFresh(name)?.body,
+    cachedFresh(name) {
       const entry = cache.get(name);
       if (!entry) return undefined;
       const now = deps.now();
       if (freshness(entry.expiresAt, entry.obtainedAt, now, settings, entry.refreshAt) !== 'fresh') return undefined;
       used.set(name, now);
-      return entry.body;
+      return entry;
     },
     peek: (name) => cache.get(name),
     refresh: (name) => renew(name),

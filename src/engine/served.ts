@@ -12,11 +12,30 @@ export interface Served {
   expiresAt: number;
   /** When the engine renews these (margin plus jitter before expiry, set when they are cached). */
   refreshAt?: number;
+  /** The IMDS credential document, built on first use by {@link imdsDocument}. */
+  imdsBody?: string;
 }
 
 /** ISO-8601 UTC with `Z` and whole seconds: the one form every SDK accepts. */
 export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The IMDS credential document of `s`, as EC2 writes it (`Code: Success`, which Go and Rust
+ * require), built once per credential: the IMDS route and the fast path send the same bytes.
+ */
+export function imdsDocument(s: Served): string {
+  s.imdsBody ??= JSON.stringify({
+    Code: 'Success',
+    LastUpdated: isoSeconds(s.obtainedAt),
+    Type: 'AWS-HMAC',
+    AccessKeyId: s.credentials.accessKeyId,
+    SecretAccessKey: s.credentials.secretAccessKey,
+    Token: s.credentials.sessionToken,
+    Expiration: isoSeconds(s.expiresAt),
+  }, null, 2);
+  return s.imdsBody;
 }
 
 /** Builds the Served entry and its container-credentials body. */

@@ -24,10 +24,11 @@ export interface CredsSource {
   credentials(name?: string): Promise<Served>;
   /**
    * What `credentials(name)` would serve as the body, synchronously, when it is cached and fresh
-   * (else undefined): lets the fast path answer without fastify. Optional: without it, every
-   * request goes through fastify.
+   * (else undefined): lets the fast path answer without fastify. With `kind` 'imds', the IMDS
+   * credential document (`imdsDocument`), and only for the active profile. Optional: without
+   * it, every request goes through fastify.
    */
-  cachedBody?(name?: string): string | undefined;
+  cachedBody?(name?: string, kind?: 'container' | 'imds'): string | undefined;
   activeProfile(): string | undefined;
   region(name?: string): string | undefined;
   /** The profile's recipe; only the role ARNs and the MFA device are read, for the account. */
@@ -94,9 +95,11 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     region: (name) => source.region(name),
     plan: (name) => source.plan(name),
   };
+  const imdsTokens = opts.imds === false ? undefined : createImdsTokens({ now: opts.now, max: opts.maxImdsTokens });
   const fastPath = source.cachedBody
     ? createFastPath({
-      cachedBody: (name) => source.cachedBody!(name),
+      cachedBody: (name, kind) => source.cachedBody!(name, kind),
+      imdsTokens,
       token: opts.token,
       allowNoToken: opts.allowNoToken,
       hosts,
@@ -147,7 +150,6 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     void reply.header('connection', 'close');
     sendError(req, reply, new CreddError('ShuttingDown', 'credd is stopping; retry in a moment (it restarts at login, or run credd start).', 503));
   });
-  const imdsTokens = opts.imds === false ? undefined : createImdsTokens({ now: opts.now, max: opts.maxImdsTokens });
   app.addHook('onRequest', createGuard({
     token: opts.token,
     allowNoToken: opts.allowNoToken,

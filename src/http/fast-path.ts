@@ -1,11 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createTokenMatcher } from '../state/token.js';
 import type { HostCheck } from './host-check.js';
+import type { ImdsTokens } from './imds-tokens.js';
 import type { PeerCheck } from './peer-check.js';
+import { isLoopback } from './proc-net-tcp.js';
 
 export interface FastPathOptions {
-  /** The body to serve for a profile (undefined: the active one), only when cached and fresh. */
-  cachedBody(name?: string): string | undefined;
+  /**
+   * The body to serve for a profile (undefined: the active one), only when cached and fresh;
+   * with `kind` 'imds', the IMDS credential document of the active profile.
+   */
+  cachedBody(name: string | undefined, kind: 'container' | 'imds'): string | undefined;
+  /** IMDSv2 tokens; undefined when IMDS is off (then only `/creds` is answered here). */
+  imdsTokens?: ImdsTokens | undefined;
   /** The container-credentials token (`Authorization`). */
   token: string;
   /** Container routes without the token (the ECS relative-URI mode; default false), as in the guard. */
@@ -20,24 +27,31 @@ export interface FastPathOptions {
 
 /** `/creds` or `/creds/NAME` with a profile name's characters only: nothing to decode, no query. */
 const CREDS = /^\/creds(?:\/([A-Za-z0-9_+=,.@-]{1,128}))?$/;
-/** The content type fastify sends for `reply.type('application/json')` with a string. */
+/** The IMDS credential document of NAME, with the same characters. */
+const IMDS_CREDS = /^\/latest\/meta-data\/iam\/security-credentials\/([A-Za-z0-9_+=,.@-]{1,128})$/;
+/** The content types fastify sends for the two routes' string bodies. */
 const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 /**
- * The hot path, `GET /creds` and `GET /creds/NAME`, answered synchronously without fastify when
- * every check of the guard passes cheaply: URL in bounds and plain, Host one of the exact
- * strings, no browser or forwarding header, the token, the connection's peer verdict already
- * known and good, and fresh credentials in the cache. Returns false, having done nothing, for
- * anything else: fastify and its guard then answer, refuse and log as always. The response is
- * the one the container route sends, byte for byte.
+ * The hot paths, `GET /creds[/NAME]` and the IMDS credential GET, answered synchronously without
+ * fastify when every check of the guard passes cheaply: URL in bounds and plain, Host one of the
+ * exact strings, no browser or forwarding header, the token (the container token, or for IMDS a
+ * loopback client with a valid IMDS token), the connection's peer verdict already known and
+ * good, and fresh credentials in the cache. Returns false, having done nothing, for anything
+ * else: fastify and its guard then answer, refuse and log as always. The response is the one the
+ * route sends, byte for byte.
  */
 export function createFastPath(opts: FastPathOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const maxUrl = opts.maxUrlLength ?? 1024;
   const tokenOk = createTokenMatcher(opts.token);
+  const imds = opts.imdsTokens;
   return (req, res) => {
     const url = req.url;
-    if (req.method !== 'GET' || url === undefined || url.length > maxUrl || !url.startsWith('/creds')) return false;
-    const m = CREDS.exec(url);
+    if (req.method !== 'GET' || url === undefined || url.length > maxUrl) return false;
+    const container = url.startsWith('/creds');
+    if (!container && (imds === undefined || !url.startsWith('/latest/meta-data/iam/security-credentials/'))) return false;
+    const m = (container ? CREDS : IMDS_CREDS).exec(url);
     if (!m) return false;
     const name = m[1];
     // The dot segments and double dots that the guard and checkProfileName refuse.
@@ -47,12 +61,20 @@ export function createFastPath(opts: FastPathOptions): (req: IncomingMessage, re
     for (const h of Object.keys(headers)) {
       if (h === 'origin' || h === 'forwarded' || h === 'x-forwarded-for' || h.startsWith('sec-fetch-')) return false;
     }
-    if (!opts.allowNoToken && !tokenOk(headers.authorization)) return false;
+    if (container) {
+      if (!opts.allowNoToken && !tokenOk(headers.authorization)) return false;
+    } else if (!isLoopback(req.socket.remoteAddress)) {
+      return false;
+    }
     if (opts.peer.known(req.socket)?.allowed !== true || opts.closing()) return false;
+    if (!container) {
+      const t = headers['x-aws-ec2-metadata-token'];
+      if (typeof t !== 'string' || !imds!.valid(t)) return false;
+    }
     // Last: it counts as a use of the profile.
-    const body = opts.cachedBody(name);
+    const body = opts.cachedBody(name, container ? 'container' : 'imds');
     if (body === undefined) return false;
-    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, { 'content-type': container ? JSON_TYPE : TEXT_TYPE, 'content-length': Buffer.byteLength(body) });
     res.end(body);
     return true;
   };

@@ -1,6 +1,6 @@
 /**
- * The synchronous fast path in front of fastify: it answers `GET /creds[/NAME]` only when every
- * check passes and the body is fresh, with the bytes fastify would send; anything else reaches
+ * The synchronous fast path in front of fastify: it answers `GET /creds[/NAME]` and the IMDS
+ * credential GET only when every check passes and the body is fresh, with the bytes fastify would send; anything else reaches
  * fastify and its guard unchanged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -102,6 +102,39 @@ t.test('a cached, fresh body on a judged connection is served by the fast path, 
     t.match(viaFastPath.bytes, /\r\ncontent-length: \d+\r\n/);
   }
   t.equal(peer.lookups, 1, 'one peer lookup for the connection');
+});
+
+t.test('the IMDS credential GET: the fast path sends what the IMDS route sends, byte for byte', async (t) => {
+  const { port, host, source } = await listen(t);
+  const c = await connection(t, port);
+  const put = await c.send('PUT', '/latest/api/token', { Host: host, 'X-aws-ec2-metadata-token-ttl-seconds': '60', 'Content-Length': '0' });
+  const token = put.bytes.slice(put.bytes.indexOf('\r\n\r\n') + 4);
+  const path = '/latest/meta-data/iam/security-credentials/dev';
+  source.fresh = false;
+  const viaFastify = await c.send('GET', path, { Host: host, 'X-aws-ec2-metadata-token': token });
+  source.fresh = true;
+  const viaFastPath = await c.send('GET', path, { Host: host, 'X-aws-ec2-metadata-token': token });
+  t.equal(viaFastify.status, 200);
+  t.same(source.calls, ['dev'], 'the first answer came from fastify');
+  t.same(source.fastCalls, ['imds:dev'], 'the second from the fast path');
+  t.equal(viaFastPath.bytes, viaFastify.bytes, 'status line, headers and body identical');
+  t.match(viaFastPath.bytes, /\r\ncontent-type: text\/plain; charset=utf-8\r\n/);
+  t.match(viaFastPath.bytes, /"Code": "Success"/);
+  // What the guard refuses, or the route does not serve, is left to fastify.
+  source.fastCalls.length = 0;
+  t.equal((await c.send('GET', path, { Host: host })).status, 401, 'no IMDS token');
+  t.equal((await c.send('GET', path, { Host: host, 'X-aws-ec2-metadata-token': `${token}x` })).status, 401, 'a token never issued');
+  t.equal((await c.send('GET', path, { Host: host, Authorization: TOKEN })).status, 401, 'the container token is not an IMDS token');
+  t.equal((await c.send('GET', `${path.slice(0, -3)}prod`, { Host: host, 'X-aws-ec2-metadata-token': token })).status, 404, 'only the active profile');
+  t.same(source.fastCalls, [], 'none of them by the fast path');
+});
+
+t.test('with IMDS off, the fast path leaves /latest/ to fastify (404)', async (t) => {
+  const { port, host, source } = await listen(t, { imds: false });
+  const c = await connection(t, port);
+  await c.send('GET', '/healthz', { Host: host });
+  t.equal((await c.send('GET', '/latest/meta-data/iam/security-credentials/dev', { Host: host, 'X-aws-ec2-metadata-token': 'x' })).status, 404);
+  t.same(source.fastCalls, []);
 });
 
 t.test('the first request of a connection goes through fastify: its verdict is not known yet', async (t) => {
@@ -224,4 +257,28 @@ t.test('createFastPath on its own: the ECS mode, closing, and what it never touc
   t.equal(ecs(req({ url: '/credsx' }), res), false);
   t.equal(ecs(req({ url: '/latest/api/token' }), res), false);
   t.equal(bodies, 1, 'the body (a use of the profile) is asked for only when everything else passed');
+});
+
+t.test('createFastPath on its own: IMDS only for loopback clients with a valid token', async (t) => {
+  const written: unknown[] = [];
+  const res = { writeHead: (...a: unknown[]) => written.push(a), end: (b: unknown) => written.push(b) } as unknown as ServerResponse;
+  const kinds: Array<string | undefined> = [];
+  const fast = createFastPath({
+    cachedBody: (name, kind) => (kinds.push(`${kind}:${name}`), 'doc'),
+    imdsTokens: { issue: () => 'x', size: () => 1, valid: (v) => v === 'good' },
+    token: TOKEN,
+    hosts: createHostCheck({ port: () => 9911 }),
+    peer: { status: () => ({ enabled: false, detail: '' }), watch: () => undefined, verdict: async () => ({ allowed: true }), known: () => ({ allowed: true }) },
+    closing: () => false,
+  });
+  const req = (remoteAddress: string, token?: string, url = '/latest/meta-data/iam/security-credentials/dev') =>
+    ({ method: 'GET', url, headers: { host: '127.0.0.1:9911', ...(token ? { 'x-aws-ec2-metadata-token': token } : {}) }, socket: { remoteAddress } }) as unknown as IncomingMessage;
+  t.equal(fast(req('10.1.2.3', 'good'), res), false, 'not from another host');
+  t.equal(fast(req('127.0.0.1'), res), false, 'not without a token');
+  t.equal(fast(req('127.0.0.1', 'bad'), res), false, 'not with an unknown one');
+  t.equal(fast(req('127.0.0.1', 'good', '/latest/meta-data/iam/security-credentials/'), res), false, 'not the role list');
+  t.same(kinds, []);
+  t.equal(fast(req('::ffff:127.0.0.1', 'good'), res), true);
+  t.same(kinds, ['imds:dev']);
+  t.same(written, [[200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 3 }], 'doc']);
 });

@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { MfaRequiredError, NoActiveProfileError, UnknownProfileError } from '../../src/errors.js';
-import { toServed, type Served } from '../../src/engine/served.js';
+import { imdsDocument, toServed, type Served } from '../../src/engine/served.js';
 import { buildCredsServer, type CredsServerOptions, type CredsSource } from '../../src/http/build-creds-server.js';
 import type { PeerCheck, PeerVerdict } from '../../src/http/peer-check.js';
 import { createLogger, type Logger } from '../../src/log.js';
@@ -38,7 +38,7 @@ export type FakeSource = CredsSource & {
   calls: Array<string | undefined>;
   /** Whether `cachedBody` answers (cached and fresh) or not (default true). */
   fresh: boolean;
-  /** The names `cachedBody` served. */
+  /** The names `cachedBody` served (`imds:NAME` for the IMDS document). */
   fastCalls: Array<string | undefined>;
 };
 
@@ -64,9 +64,14 @@ export function fakeSource(active: string | undefined): FakeSource {
       src.calls.push(name);
       return served(name);
     },
-    cachedBody(name?: string): string | undefined {
+    cachedBody(name?: string, kind: 'container' | 'imds' = 'container'): string | undefined {
       if (!src.fresh) return undefined;
       try {
+        if (kind === 'imds') {
+          if (name !== src.active) return undefined;
+          src.fastCalls.push(`imds:${name}`);
+          return imdsDocument(served(name));
+        }
         const body = served(name).body;
         src.fastCalls.push(name);
         return body;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { accountFromArn } from '../../engine/arn.js';
-import { isoSeconds } from '../../engine/served.js';
+import { imdsDocument, isoSeconds } from '../../engine/served.js';
 import { BadRequestError, NotFoundError } from '../../errors.js';
 import type { CredsSource } from '../build-creds-server.js';
 import type { ImdsTokens } from '../imds-tokens.js';
@@ -66,16 +66,7 @@ function routes(app: FastifyInstance, opts: ImdsRouteOptions): void {
   app.get<{ Params: { name: string } }>(`${ROLES}/:name`, async (req, reply) => {
     const name = checkProfileName(req.params.name);
     if (name !== source.activeProfile()) throw new NotFoundError();
-    const s = await source.credentials(name);
-    return text(reply, JSON.stringify({
-      Code: 'Success',
-      LastUpdated: isoSeconds(s.obtainedAt),
-      Type: 'AWS-HMAC',
-      AccessKeyId: s.credentials.accessKeyId,
-      SecretAccessKey: s.credentials.secretAccessKey,
-      Token: s.credentials.sessionToken,
-      Expiration: isoSeconds(s.expiresAt),
-    }, null, 2));
+    return text(reply, imdsDocument(await source.credentials(name)));
   });
 
   app.get('/latest/meta-data/iam/info', async (_req, reply) => {
