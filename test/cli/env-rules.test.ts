@@ -57,9 +57,9 @@ t.test('rule 1: the URI is the literal http://127.0.0.1:PORT/…, whatever the l
   const cases: Array<[string, string[], Record<string, string>]> = [
     ['default', [], {}],
     ['pinned NAME', ['dev'], {}],
-    ['CREDD_HOST=localhost', [], { CREDD_HOST: 'localhost' }],
+    ['CREDD_HOST=127.0.0.2', [], { CREDD_HOST: '127.0.0.2' }],
     ['CREDD_HOST=0.0.0.0', [], { CREDD_HOST: '0.0.0.0' }],
-    ['--imds', ['--imds'], { CREDD_HOST: 'localhost' }],
+    ['--imds', ['--imds'], { CREDD_HOST: '127.0.0.2' }],
   ];
   for (const [what, args, env] of cases) {
     const out = await envOutput(t, args, env);
@@ -71,7 +71,7 @@ t.test('rule 1: the URI is the literal http://127.0.0.1:PORT/…, whatever the l
     t.match(url.port, /^\d+$/, `${what}: an explicit port`);
   }
   // A running daemon's record names the port it really got; the host stays the literal.
-  const { cli, ctx, write } = sandbox(t, { CREDD_HOST: 'localhost' });
+  const { cli, ctx, write } = sandbox(t, { CREDD_HOST: '127.0.0.2' });
   write(join(ctx.paths.runtimeDir, 'endpoint.json'), JSON.stringify({ url: 'http://localhost:41234', host: 'localhost', port: 41234, pid: process.pid }));
   t.equal(await run(ctx, ['env']), 0);
   t.match(cli.stdout(), "export AWS_CONTAINER_CREDENTIALS_FULL_URI='http://127.0.0.1:41234/creds'\n");
