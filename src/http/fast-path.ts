@@ -3,7 +3,6 @@ import { createTokenMatcher } from '../state/token.js';
 import type { HostCheck } from './host-check.js';
 import type { ImdsTokens } from './imds-tokens.js';
 import type { PeerCheck } from './peer-check.js';
-import { isLoopback } from './proc-net-tcp.js';
 
 export interface FastPathOptions {
   /**
@@ -34,6 +33,12 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 /**
+ * Loopback in the spellings node gives `remoteAddress`, by prefix: the guard's full parse
+ * (`isLoopback`) costs a few percent of this path. Anything else is left to the guard.
+ */
+const plainLoopback = (a: string | undefined) => a !== undefined && (a.startsWith('127.') || a.startsWith('::ffff:127.') || a === '::1');
+
+/**
  * The hot paths, `GET /creds[/NAME]` and the IMDS credential GET, answered synchronously without
  * fastify when every check of the guard passes cheaply: URL in bounds and plain, Host one of the
  * exact strings, no browser or forwarding header, the token (the container token, or for IMDS a
@@ -44,6 +49,18 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
  */
 export function createFastPath(opts: FastPathOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const maxUrl = opts.maxUrlLength ?? 1024;
+  // Each body encoded once, not on every answer: a string costs node a length count and an
+  // encode per write. Bounded by the bodies in use; a renewal brings new ones, so the old go.
+  const encoded = new Map<string, Buffer>();
+  const bytes = (body: string): Buffer => {
+    let b = encoded.get(body);
+    if (b === undefined) {
+      if (encoded.size >= 64) encoded.clear();
+      b = Buffer.from(body);
+      encoded.set(body, b);
+    }
+    return b;
+  };
   const tokenOk = createTokenMatcher(opts.token);
   const imds = opts.imdsTokens;
   return (req, res) => {
@@ -63,7 +80,7 @@ export function createFastPath(opts: FastPathOptions): (req: IncomingMessage, re
     }
     if (container) {
       if (!opts.allowNoToken && !tokenOk(headers.authorization)) return false;
-    } else if (!isLoopback(req.socket.remoteAddress)) {
+    } else if (!plainLoopback(req.socket.remoteAddress)) {
       return false;
     }
     if (opts.peer.known(req.socket)?.allowed !== true || opts.closing()) return false;
@@ -74,8 +91,9 @@ export function createFastPath(opts: FastPathOptions): (req: IncomingMessage, re
     // Last: it counts as a use of the profile.
     const body = opts.cachedBody(name, container ? 'container' : 'imds');
     if (body === undefined) return false;
-    res.writeHead(200, { 'content-type': container ? JSON_TYPE : TEXT_TYPE, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    const payload = bytes(body);
+    res.writeHead(200, { 'content-type': container ? JSON_TYPE : TEXT_TYPE, 'content-length': payload.length });
+    res.end(payload);
     return true;
   };
 }

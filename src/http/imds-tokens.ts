@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /** IMDSv2 session tokens, in memory only. */
 export interface ImdsTokens {
@@ -15,15 +15,15 @@ export interface ImdsTokenOptions {
   max?: number;
 }
 
-/** Longest token worth hashing; ours are 43 characters. */
+/** Longest token worth looking up; ours are 43 characters. */
 const MAX_TOKEN_LENGTH = 256;
 
-const digest = (token: string) => createHash('sha256').update(token).digest('base64url');
-
 /**
- * Tokens are kept as their SHA-256, so the map holds nothing a memory dump could replay, and a
- * lookup by hash reveals nothing useful through timing. The count is bounded: any local process
- * may ask for tokens, and each costs memory until it expires.
+ * Tokens are kept as they are: an IMDS token is no secret from the processes that can reach
+ * the endpoint (any of them may PUT for one), and the memory that holds it also holds the
+ * credentials it unlocks, so hashing each lookup (a few µs on the hot IMDS path) protected
+ * nothing. The count is bounded: any local process may ask for tokens, and each costs memory
+ * until it expires.
  */
 export function createImdsTokens(opts: ImdsTokenOptions): ImdsTokens {
   const max = opts.max ?? 1000;
@@ -40,16 +40,15 @@ export function createImdsTokens(opts: ImdsTokenOptions): ImdsTokens {
       // Map keeps insertion order: the first key is the oldest token.
       while (expiries.size >= max) expiries.delete(expiries.keys().next().value!);
       const token = randomBytes(32).toString('base64url');
-      expiries.set(digest(token), now + ttlSeconds * 1000);
+      expiries.set(token, now + ttlSeconds * 1000);
       return token;
     },
     valid(token) {
       if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return false;
-      const key = digest(token);
-      const exp = expiries.get(key);
+      const exp = expiries.get(token);
       if (exp === undefined) return false;
       if (exp <= opts.now()) {
-        expiries.delete(key);
+        expiries.delete(token);
         return false;
       }
       return true;

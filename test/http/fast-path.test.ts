@@ -247,7 +247,7 @@ t.test('createFastPath on its own: the ECS mode, closing, and what it never touc
   });
   const ecs = make(true);
   t.equal(ecs(req(), res), true, 'no token needed in the ECS mode, as in the guard');
-  t.same(written, [[200, { 'content-type': 'application/json; charset=utf-8', 'content-length': 8 }], '{"é":1}'], 'the length in bytes, not characters');
+  t.same(written, [[200, { 'content-type': 'application/json; charset=utf-8', 'content-length': 8 }], Buffer.from('{"é":1}')], 'the length in bytes, not characters');
   t.equal(make(false)(req(), res), false, 'but needed otherwise');
   closing = true;
   t.equal(ecs(req(), res), false, 'closing: fastify answers (503)');
@@ -279,6 +279,32 @@ t.test('createFastPath on its own: IMDS only for loopback clients with a valid t
   t.equal(fast(req('127.0.0.1', 'good', '/latest/meta-data/iam/security-credentials/'), res), false, 'not the role list');
   t.same(kinds, []);
   t.equal(fast(req('::ffff:127.0.0.1', 'good'), res), true);
-  t.same(kinds, ['imds:dev']);
-  t.same(written, [[200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 3 }], 'doc']);
+  t.equal(fast(req('127.0.0.2', 'good'), res), true);
+  t.equal(fast(req('::1', 'good'), res), true);
+  t.equal(fast(req('::ffff:10.0.0.1', 'good'), res), false);
+  t.equal(fast(req(undefined as unknown as string, 'good'), res), false, 'a socket already closed');
+  t.same(kinds, ['imds:dev', 'imds:dev', 'imds:dev']);
+  t.same(written.slice(0, 2), [[200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 3 }], Buffer.from('doc')]);
+  t.equal(written[1], written[3], 'the body is encoded once, then the same bytes are sent');
+});
+
+t.test('createFastPath on its own: the encoded bodies stay few, however many profiles are served', async (t) => {
+  const sent: Buffer[] = [];
+  const res = { writeHead: () => undefined, end: (b: Buffer) => sent.push(b) } as unknown as ServerResponse;
+  let n = 0;
+  const fast = createFastPath({
+    cachedBody: () => `{"n":${n}}`,
+    token: TOKEN,
+    allowNoToken: true,
+    hosts: createHostCheck({ port: () => 9911 }),
+    peer: { status: () => ({ enabled: false, detail: '' }), watch: () => undefined, verdict: async () => ({ allowed: true }), known: () => ({ allowed: true }) },
+    closing: () => false,
+  });
+  const req = { method: 'GET', url: '/creds/dev', headers: { host: '127.0.0.1:9911' }, socket: {} } as unknown as IncomingMessage;
+  for (n = 0; n < 70; n++) fast(req, res);
+  n = 69;
+  fast(req, res);
+  t.equal(sent.length, 71);
+  t.same(sent.map((b) => b.toString()), [...Array.from({ length: 70 }, (_, i) => `{"n":${i}}`), '{"n":69}'], 'every body right, past the bound too');
+  t.equal(sent[70], sent[69], 'a body still held is not encoded again');
 });
