@@ -195,10 +195,10 @@ export function createCore(deps: CoreDeps): Core {
       loop.checkClock();
       const n = name ?? active;
       if (n === undefined || !config.profiles.has(n)) return undefined;
-      if (kind === 'container') return engine.cachedBody(n);
       // The IMDS "instance role" is the active profile only.
-      const s = n === active ? engine.cachedFresh(n) : undefined;
-      return s && imdsDocument(s);
+      if (kind === 'imds' && n !== active) return undefined;
+      const s = engine.cachedFresh(n);
+      return s && (kind === 'imds' ? imdsDocument(s) : s.body);
     },
     switchTo(name) {
       const p = plan(target(name));

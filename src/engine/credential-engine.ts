@@ -36,12 +36,10 @@ export interface CredentialEngine {
   /** Valid credentials for `name`: cached, or obtained now (one STS call however many callers). Counts as a use of `name`. */
   get(name: string): Promise<Served>;
   /**
-   * The prebuilt body of `name`'s credentials, synchronously, only while they are fresh (not
-   * due for renewal); else undefined and nothing happens (`get` takes it from there). A body
-   * served counts as a use of `name`, as with `get`.
+   * The cached entry of `name` (with its prebuilt bodies), synchronously, only while it is fresh
+   * (not due for renewal); else undefined and nothing happens (`get` takes it from there). An
+   * entry returned counts as a use of `name`, as with `get`.
    */
-  cachedBody(name: string): string | undefined;
-  /** The cached entry on the same terms as `cachedBody` (fresh only; counts as a use). */
   cachedFresh(name: string): Served | undefined;
   /** The cached entry, valid or not, without side effects. */
   peek(name: string): Served | undefined;
@@ -154,7 +152,6 @@ export function createCredentialEngine(deps: CredentialEngineDeps): CredentialEn
       if (gated) return Promise.reject(gated);
       return renew(name);
     },
-    cachedBody: (name) => engine.cachedFresh(name)?.body,
     cachedFresh(name) {
       const entry = cache.get(name);
       if (!entry) return undefined;

@@ -244,25 +244,25 @@ t.test('a role assumed from a role: the parent is fetched (and cached) first, th
   t.equal(sessions.list().length, 1, 'and the MFA session stays');
 });
 
-t.test('cachedBody: the prebuilt body only while fresh, counted as a use as get does', async (t) => {
+t.test('cachedFresh: the entry and its prebuilt body only while fresh, counted as a use as get does', async (t) => {
   const h = harness();
   await h.mfa();
-  t.equal(h.engine.cachedBody('dev'), undefined, 'nothing cached yet');
+  t.equal(h.engine.cachedFresh('dev')?.body, undefined, 'nothing cached yet');
   t.equal(h.engine.lastUse().has('dev'), false, 'a miss is not a use (get, which follows, records it)');
   t.equal(h.sts.count('AssumeRole'), 0, 'and calls nothing');
   const served = await h.engine.get('dev');
   h.engine.pruneUse(Infinity);
   h.clock.advance(MIN);
-  t.equal(h.engine.cachedBody('dev'), served.body);
+  t.equal(h.engine.cachedFresh('dev')?.body, served.body);
   t.equal(h.engine.lastUse().get('dev'), h.clock.now(), 'a body served is a use, at now');
   h.clock.advance(40 * MIN); // in the renew window: get would serve and renew in the background
   const before = h.engine.lastUse().get('dev');
-  t.equal(h.engine.cachedBody('dev'), undefined, 'due for renewal: left to get');
+  t.equal(h.engine.cachedFresh('dev')?.body, undefined, 'due for renewal: left to get');
   t.equal(h.engine.lastUse().get('dev'), before, 'not counted');
   t.equal(h.sts.count('AssumeRole'), 1, 'and no renewal started from here');
   const renewed = await h.engine.refresh('dev');
-  t.equal(h.engine.cachedBody('dev'), renewed.body, 'fresh again after the renewal');
+  t.equal(h.engine.cachedFresh('dev')?.body, renewed.body, 'fresh again after the renewal');
   h.clock.advance(2 * 60 * MIN);
-  t.equal(h.engine.cachedBody('dev'), undefined, 'expired');
+  t.equal(h.engine.cachedFresh('dev')?.body, undefined, 'expired');
   t.equal(h.engine.peek('dev'), renewed, 'and left in the cache for get to drop');
 });
