@@ -20,19 +20,21 @@ import { measureConfigScale } from './lib/config-scale.js';
 import { bulkProfileNames, creddCli, makeSandbox, startCredd } from './lib/credd-fixture.js';
 import { writeResults } from './lib/docs.js';
 import { measureEndpoints } from './lib/endpoint.js';
+import { measureFootprint } from './lib/footprint.js';
 import { request } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { backgroundBusy } from './lib/measure.js';
 import { pause, startIdlePair, startProfilesInUse } from './lib/memory.js';
-import { startMoto } from './lib/moto.js';
 import { hasCommand } from './lib/processes.js';
 import { toMarkdown } from './lib/report.js';
 import { median } from './lib/stats.js';
-import { startStsCounter } from './lib/sts-counter.js';
+import { startStsProxy } from './lib/sts-proxy.js';
+import { startMoto } from '../build/test-helpers/moto.js';
+import { DAEMON_NODE_FLAGS } from '../dist/daemon/node-flags.js';
 
 const started = performance.now();
 const here = dirname(fileURLToPath(import.meta.url));
-const SCENARIOS = ['endpoint', 'cold', 'scale', 'memory', 'cli', 'aws'];
+const SCENARIOS = ['endpoint', 'cold', 'scale', 'footprint', 'memory', 'cli', 'aws'];
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string', default: SCENARIOS.join(',') },
@@ -42,7 +44,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     connections: { type: 'string', default: '1,16,64' },
     duration: { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '2' },
     settle: { type: 'string', default: '1' },
     'quiet-wait': { type: 'string', default: '5' },
@@ -54,6 +56,11 @@ const { values: args } = parseArgs({
     'scale-profiles': { type: 'string', default: '5000' },
     'scale-runs': { type: 'string', default: '3' },
     'memory-profiles': { type: 'string', default: '500' },
+    'footprint-load': { type: 'string', default: '5' },
+    'footprint-start-idle': { type: 'string', default: '20' },
+    'footprint-idle': { type: 'string', default: '40' },
+    // Default: the flags `credd start` and the service units give the daemon; `none` for none.
+    'daemon-node-args': { type: 'string' },
     'cli-runs': { type: 'string', default: '15' },
     'aws-runs': { type: 'string', default: '5' },
     out: { type: 'string', default: join(here, 'results', 'latest.json') },
@@ -75,6 +82,8 @@ const COLD_PROFILE = bulkProfileNames(1)[0];
 /** The shortest idle window over which idle RSS is sampled (see sampleRss in lib/memory.js). */
 const MIN_IDLE_MS = 30000;
 const IMDS_PATH = `/latest/meta-data/iam/security-credentials/${PROFILE}`;
+// The daemon runs as `credd start` and the service units run it: with their node flags.
+const daemonNodeArgs = args['daemon-node-args'] === undefined ? [...DAEMON_NODE_FLAGS] : args['daemon-node-args'] === 'none' ? [] : args['daemon-node-args'].split(' ').filter(Boolean);
 const say = (m) => process.stderr.write(`bench: [${((performance.now() - started) / 1000).toFixed(0)} s] ${m}\n`);
 
 /** Checks that `url` answers 200 with `type` of `bytes` bytes before any load is trusted. */
@@ -109,13 +118,14 @@ try {
   say(`scenarios: ${[...only].join(', ')}${args.quick ? ' (quick)' : ''}; pinning: ${pin ? `servers on core ${SERVER_CORE}, load generator on core ${LOAD_CORE}` : 'none'}`);
   const background = [await backgroundBusy(1000)];
   const moto = await startMoto();
+  if (!moto) throw new Error('moto_server not found (pip install "moto[server]")');
   cleanups.push(moto.stop);
-  const sts = await startStsCounter(moto.url);
+  const sts = await startStsProxy(moto.url);
   cleanups.push(sts.stop);
   const sandbox = makeSandbox(sts.url, { extraProfiles: 1 });
   cleanups.push(async () => sandbox.cleanup());
   // The profile is written when the daemon exits (on the SIGTERM of the cleanup).
-  const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles.tmp')}`] : [];
+  const nodeArgs = [...daemonNodeArgs, ...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'results', 'profiles.tmp')}`] : [])];
   const credd = await startCredd(sandbox, { pin, core: SERVER_CORE, nodeArgs });
   cleanups.push(credd.stop);
   // `switch` first: with no active profile, `mfa` would not know which source session to start.
@@ -133,6 +143,10 @@ try {
   if (only.has('scale')) {
     say(`config scale: ${num('scale-profiles')} profiles`);
     results.configScale = measureConfigScale({ count: num('scale-profiles'), runs: q('scale-runs', 1) });
+  }
+  if (only.has('footprint')) {
+    results.footprint = await measureFootprint({ stsUrl: sts.url, count: num('burst'), loadSeconds: q('footprint-load', 2), startIdleMs: q('footprint-start-idle', 5) * 1000,
+      idleMs: q('footprint-idle', 10) * 1000, pin, core: SERVER_CORE, loadCore: LOAD_CORE, daemonNodeArgs, say });
   }
   // Memory: an idle daemon and bare server, and a daemon with 500 profiles in use, are sampled
   // while they idle through the rest of the bench.
@@ -173,7 +187,7 @@ try {
       { key: 'creds', label: '`GET /creds` (token)', path: '/creds', headers: { credd: auth, bare: auth } },
       { key: 'imds', label: 'IMDSv2 credential GET', path: IMDS_PATH, headers: { credd: creddImdsHeaders, bare: bareImdsHeaders } },
     ];
-    const method = { connectionsList: args.connections.split(',').map(Number), duration: q('duration', 1), rounds: q('rounds', 1), warmup: q('warmup', 1),
+    const method = { connectionsList: args.connections.split(',').map(Number), duration: q('duration', 1), rounds: q('rounds', 2), warmup: q('warmup', 1),
       settle: args.quick ? 0 : num('settle'), quietWait: num('quiet-wait'), quietBudget: q('quiet-budget', 5), fresh: { duration: q('fresh-duration', 1), connections: num('fresh-connections'), requests: q('fresh-requests', 200) } };
     const e = await measureEndpoints({ servers: { credd, bare }, paths, pin, loadCore: LOAD_CORE, say, ...method });
     background.push(...e.runs.map((x) => x.backgroundBusyPercent));

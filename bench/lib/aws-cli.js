@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNTS, creddCli, shellEnvOf } from './credd-fixture.js';
-import { countByAction } from './sts-counter.js';
+import { countByAction } from './sts-proxy.js';
 import { fmt, median } from './stats.js';
 
 /** What botocore prints when it asks for a code (on stderr once it has no terminal). */

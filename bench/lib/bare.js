@@ -24,10 +24,10 @@ export function sameSizeImdsBody(bytes) {
     SecretAccessKey: 'b'.repeat(40), Token: '', Expiration: '2099-01-01T00:00:00Z' }, bytes, 2);
 }
 
-/** Starts the bare server (pinned to `core` when `pin`); resolves `{ pid, url, stop() }`. */
-export async function startBare({ token, body, imdsBody, pin, core }) {
-  const child = spawnPinned(pin, core, process.execPath, [SERVER], {
-    env: { ...process.env, BENCH_TOKEN: token, BENCH_BODY: body, BENCH_IMDS_BODY: imdsBody },
+/** Starts the bare server (pinned to `core` when `pin`; `nodeArgs` before the script, `env` added); resolves `{ pid, url, stop() }`. */
+export async function startBare({ token, body, imdsBody, pin, core, nodeArgs = [], env = {} }) {
+  const child = spawnPinned(pin, core, process.execPath, [...nodeArgs, SERVER], {
+    env: { ...process.env, ...env, BENCH_TOKEN: token, BENCH_BODY: body, BENCH_IMDS_BODY: imdsBody },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

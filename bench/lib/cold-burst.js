@@ -2,7 +2,7 @@
 // credd must make one STS call for all of them (single flight) and answer every client.
 import http from 'node:http';
 import { cpuSecondsOf } from './processes.js';
-import { countByAction } from './sts-counter.js';
+import { countByAction } from './sts-proxy.js';
 import { fmt, percentile } from './stats.js';
 
 /** SDK-like retries of a 503 (credd's StsUnavailable when STS is slow): a few, with growing pauses. */
@@ -38,7 +38,7 @@ async function client(url, token, t0, localAddress) {
  * answered with an ACK instead of a SYN-ACK, then retried after 1 s; reusing the address would
  * make the second burst measure that.
  */
-async function burst(url, token, count, localAddress, pid) {
+export async function burst(url, token, count, localAddress, pid) {
   const cpu0 = cpuSecondsOf(pid);
   const t0 = performance.now();
   const answers = await Promise.all(Array.from({ length: count }, () => client(url, token, t0, localAddress)));

@@ -65,27 +65,37 @@ export async function measureEndpoints({ servers, paths, connectionsList, durati
   return { runs, summaries: summarize(runs, paths, connectionsList), fresh: freshRuns };
 }
 
-/** Medians per (path, connections, server) and the credd / bare ratios, with target verdicts at 64 connections. */
+/**
+ * Per (path, connections): each server's medians, and the credd / bare ratios as the median of
+ * the rounds' paired ratios (credd and bare back to back in each round), with their spread (the
+ * lowest and highest pair). A median of pairs is robust to a lucky or unlucky round of either
+ * server, which a ratio of separate medians or of best rounds is not.
+ */
 function summarize(runs, paths, connectionsList) {
-  const of = (path, connections, server) => {
-    const rs = runs.filter((r) => r.path === path && r.connections === connections && r.server === server);
-    return {
-      requestsPerSecond: median(rs.map((r) => r.requestsPerSecond)),
-      p50Ms: median(rs.map((r) => r.latencyMs.p50)),
-      p99Ms: median(rs.map((r) => r.latencyMs.p99)),
-      cpuMicrosPerRequest: median(rs.map((r) => r.cpuMicrosPerRequest)),
-      rssBytes: rs.at(-1)?.rssBytes,
-      clean: rs.every((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0),
-    };
+  const of = (rs) => ({
+    requestsPerSecond: median(rs.map((r) => r.requestsPerSecond)),
+    p50Ms: median(rs.map((r) => r.latencyMs.p50)),
+    p99Ms: median(rs.map((r) => r.latencyMs.p99)),
+    cpuMicrosPerRequest: median(rs.map((r) => r.cpuMicrosPerRequest)),
+    rssBytes: rs.at(-1)?.rssBytes,
+    clean: rs.every((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0),
+  });
+  const paired = (pairs, f) => {
+    const xs = pairs.map(([c, b]) => f(c) / f(b));
+    return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), pairs: xs.length };
   };
   const out = [];
   for (const path of paths) {
     for (const connections of connectionsList) {
-      const s = { path: path.key, label: path.label, connections, credd: of(path.key, connections, 'credd'), bare: of(path.key, connections, 'bare') };
-      s.rpsRatio = s.credd.requestsPerSecond / s.bare.requestsPerSecond;
-      s.p50Ratio = s.credd.p50Ms / s.bare.p50Ms;
-      s.p99Ratio = s.credd.p99Ms / s.bare.p99Ms;
-      s.cpuRatio = s.credd.cpuMicrosPerRequest / s.bare.cpuMicrosPerRequest;
+      const rs = runs.filter((r) => r.path === path.key && r.connections === connections);
+      const pairs = [...new Set(rs.map((r) => r.round))].map((round) => ['credd', 'bare'].map((n) => rs.find((r) => r.round === round && r.server === n)));
+      const s = { path: path.key, label: path.label, connections, credd: of(pairs.map((p) => p[0])), bare: of(pairs.map((p) => p[1])) };
+      s.rps = paired(pairs, (r) => r.requestsPerSecond);
+      s.p99 = paired(pairs, (r) => r.latencyMs.p99);
+      s.cpu = paired(pairs, (r) => r.cpuMicrosPerRequest);
+      s.rpsRatio = s.rps.median;
+      s.p99Ratio = s.p99.median;
+      s.cpuRatio = s.cpu.median;
       if (connections === TARGET_CONNECTIONS) s.targets = ENDPOINT_TARGETS.map((t) => ({ key: t.key, label: t.label, met: t.ok(s) }));
       out.push(s);
     }

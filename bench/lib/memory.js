@@ -5,7 +5,7 @@ import { sameSizeBody, startBare } from './bare.js';
 import { bulkProfileNames, creddCli, makeSandbox, startCredd } from './credd-fixture.js';
 import { get } from './load.js';
 import { cpuSecondsOf, memoryOf } from './processes.js';
-import { countByAction } from './sts-counter.js';
+import { countByAction } from './sts-proxy.js';
 import { fmt, mib } from './stats.js';
 
 /** The developers' guide's target, replacing the issue's absolute "under 60 MB idle": a ratio to the bare server. */

@@ -4,6 +4,8 @@ export interface PlistInputs {
   node: string;
   /** Absolute path of dist/bin/credd.js. */
   script: string;
+  /** Node flags for the daemon (DAEMON_NODE_FLAGS), between node and the script. */
+  nodeFlags?: readonly string[];
   /** `~/Library/Logs/credd`: launchd opens the log files there, but does not create the directory. */
   logDir: string;
   /** Extra `EnvironmentVariables`, e.g. variables pinned from the installing shell. */
@@ -16,7 +18,8 @@ export function xmlText(s: string): string {
 }
 
 /**
- * Fills the placeholders of launchd/credd.plist: `@NODE@`, `@CREDD@`, `@LOG_DIR@` and
+ * Fills the placeholders of launchd/credd.plist: `@NODE@`, `@NODE_FLAGS@` (a line of its own in
+ * `ProgramArguments`, one `<string>` per flag, dropped when there is none), `@CREDD@`, `@LOG_DIR@` and
  * `@ENVIRONMENT@` (a line of its own inside `EnvironmentVariables`, dropped when empty).
  * Throws if the template has a placeholder this code does not know.
  */
@@ -24,6 +27,7 @@ export function renderPlist(template: string, i: PlistInputs): string {
   const env = i.env.map(([k, v]) => `    <key>${xmlText(k)}</key>\n    <string>${xmlText(v)}</string>\n`).join('');
   const out = template
     .replace('@NODE@', () => xmlText(i.node))
+    .replace(/^@NODE_FLAGS@\n/m, () => (i.nodeFlags ?? []).map((f) => `    <string>${xmlText(f)}</string>\n`).join(''))
     .replace('@CREDD@', () => xmlText(i.script))
     .replace(/@LOG_DIR@/g, () => xmlText(i.logDir))
     .replace(/^@ENVIRONMENT@\n/m, () => env);

@@ -4,6 +4,8 @@ export interface UnitInputs {
   node: string;
   /** Absolute path of dist/bin/credd.js. */
   script: string;
+  /** Node flags for the daemon (DAEMON_NODE_FLAGS), between node and the script. */
+  nodeFlags?: readonly string[];
   /** credd's state directory: the one path the sandbox leaves writable besides the runtime dir. */
   stateDir: string;
   /** `Environment=` lines, e.g. variables pinned from the installing shell. */
@@ -35,7 +37,7 @@ function environmentLine([key, value]: [string, string]): string {
  */
 export function renderUnit(template: string, i: UnitInputs): string {
   const out = template
-    .replace('@EXEC_START@', () => [unitWord(i.node), unitWord(i.script, true), 'daemon'].join(' '))
+    .replace('@EXEC_START@', () => [unitWord(i.node), ...(i.nodeFlags ?? []).map((f) => unitWord(f, true)), unitWord(i.script, true), 'daemon'].join(' '))
     .replace('@STATE_DIR@', () => unitWord(i.stateDir))
     .replace(/^@ENVIRONMENT@\n/m, () => i.env.map((e) => `${environmentLine(e)}\n`).join(''));
   const left = /@[A-Z_]+@/.exec(out);

@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
 import { pinnedEnv, type ServiceTarget } from './platform.js';
 import { renderPlist } from './render-plist.js';
 import { renderUnit } from './render-unit.js';
@@ -20,11 +21,12 @@ export interface ServiceFileInputs {
 }
 
 /**
- * Renders the unit (systemd) or plist (launchd) from its template. On macOS
+ * Renders the unit (systemd) or plist (launchd) from its template, with the daemon's node flags
+ * (DAEMON_NODE_FLAGS, as `credd start` passes them). On macOS
  * `XDG_RUNTIME_DIR` is pinned too: launchd sets none, and the CLI finds the daemon's
  * socket through it. (systemd's user manager sets it to the same value as the login shell.)
  */
 export function renderServiceFile(t: ServiceTarget, template: string, i: ServiceFileInputs): string {
-  if (t.kind === 'systemd') return renderUnit(template, { node: i.node, script: i.script, stateDir: i.stateDir, env: pinnedEnv(i.env) });
-  return renderPlist(template, { node: i.node, script: i.script, logDir: t.logDir, env: pinnedEnv(i.env, ['XDG_RUNTIME_DIR']) });
+  if (t.kind === 'systemd') return renderUnit(template, { node: i.node, nodeFlags: DAEMON_NODE_FLAGS, script: i.script, stateDir: i.stateDir, env: pinnedEnv(i.env) });
+  return renderPlist(template, { node: i.node, nodeFlags: DAEMON_NODE_FLAGS, script: i.script, logDir: t.logDir, env: pinnedEnv(i.env, ['XDG_RUNTIME_DIR']) });
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { run } from '../../src/cli/run.js';
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import { fakeCliContext } from '../helpers/cli-context.js';
 
 /**
@@ -16,7 +17,7 @@ const fs = require('node:fs');
 if (process.argv[2] !== 'daemon') { console.error('wrong verb', process.argv[2]); process.exit(5); }
 if (process.env.FAKE_FAIL) { console.error('fake daemon: cannot start'); process.exit(1); }
 fs.writeFileSync(process.env.FAKE_PID_FILE, String(process.pid));
-console.error('fake daemon: listening');
+console.error('fake daemon: listening with ' + JSON.stringify(process.execArgv));
 fs.mkdirSync(require('node:path').dirname(process.env.FAKE_SOCKET), { recursive: true });
 net.createServer((s) => s.destroy()).listen(process.env.FAKE_SOCKET);
 setTimeout(() => process.exit(0), 60000);
@@ -60,6 +61,7 @@ t.test('starts a detached daemon and waits until it answers', async (t) => {
   // The daemon's stderr goes to the log; wait for the line (it may lag the socket).
   for (let i = 0; i < 50 && !readFileSync(log, 'utf8').includes('listening'); i++) await new Promise((r) => setTimeout(r, 100));
   t.match(readFileSync(log, 'utf8'), 'fake daemon: listening');
+  t.match(readFileSync(log, 'utf8'), `listening with ${JSON.stringify(DAEMON_NODE_FLAGS)}`, 'node runs the daemon with its flags');
 });
 
 t.test('already running: says where, starts nothing', async (t) => {

@@ -3,7 +3,7 @@ import type { Test } from 'tap';
 import { requireOrSkip, startMoto } from './moto.js';
 import { startStsProxy, type StsProxy } from './sts-proxy.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,23 +21,35 @@ export const SCENARIO_ACCOUNTS: Record<string, string> = {
 export const MFA_SERIAL = 'arn:aws:iam::111111111111:mfa/user.name';
 export const MANAGEMENT_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
+/** Names of `count` generated role profiles (`bulk0001`…), behind the same MFA device as the scenario's. */
+export const bulkProfileNames = (count: number): string[] => Array.from({ length: count }, (_, i) => `bulk${String(i + 1).padStart(4, '0')}`);
+
+const roleProfile = (name: string, account: string): string =>
+  `[profile ${name}]\nregion = us-west-2\nsource_profile = management\nrole_arn = arn:aws:iam::${account}:role/RoleNameIn${name}\nmfa_serial = ${MFA_SERIAL}\n`;
+
 /** An isolated HOME with the scenario's AWS files and private XDG dirs. */
 export interface Sandbox {
   root: string;
   home: string;
+  /** The daemon's runtime directory (`endpoint.json`, `token`, the control socket). */
+  runtimeDir: string;
   /** Environment for credd and for clients: isolated dirs, no inherited AWS variables. */
   env: Record<string, string>;
   cleanup(): void;
 }
 
-/** Creates a sandbox whose daemon talks to STS at `stsUrl`. */
-export function makeSandbox(stsUrl: string): Sandbox {
+/**
+ * Creates a sandbox whose daemon talks to STS at `stsUrl`; `extraProfiles` more role profiles
+ * ({@link bulkProfileNames}) for tests and benchmarks that need many.
+ */
+export function makeSandbox(stsUrl: string, { extraProfiles = 0 }: { extraProfiles?: number } = {}): Sandbox {
   const root = mkdtempSync(join(tmpdir(), 'credd-e2e-'));
   const home = join(root, 'home');
   mkdirSync(join(home, '.aws'), { recursive: true });
   writeFileSync(join(home, '.aws', 'credentials'), `[management]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = ${MANAGEMENT_SECRET}\n`);
-  const roles = Object.entries(SCENARIO_ACCOUNTS).map(([name, account]) =>
-    `[profile ${name}]\nregion = us-west-2\nsource_profile = management\nrole_arn = arn:aws:iam::${account}:role/RoleNameIn${name}\nmfa_serial = ${MFA_SERIAL}\n`);
+  const roles = Object.entries(SCENARIO_ACCOUNTS).map(([name, account]) => roleProfile(name, account));
+  // Account numbers only need to be 12 digits; moto accepts any.
+  for (const [i, name] of bulkProfileNames(extraProfiles).entries()) roles.push(roleProfile(name, String(600000000000 + i)));
   writeFileSync(join(home, '.aws', 'config'), `[profile management]\nregion = us-west-2\n\n${roles.join('\n')}`);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CREDD_') && !k.startsWith('XDG_')) env[k] = v;
@@ -49,7 +61,7 @@ export function makeSandbox(stsUrl: string): Sandbox {
     AWS_ENDPOINT_URL_STS: stsUrl,
     CREDD_PORT: '0',
   });
-  return { root, home, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { root, home, runtimeDir: join(root, 'run', 'credd'), env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 /** The outcome of a finished command. */
@@ -87,6 +99,8 @@ export function credd(env: Record<string, string>, args: string[], input?: strin
 /** A daemon running in the foreground as a child, with its log collected. */
 export interface DaemonProcess {
   child: ChildProcess;
+  /** The daemon's own pid (a `wrap` command such as `taskset` execs it, keeping its pid). */
+  pid: number;
   log(): string;
   /** SIGTERM and wait for exit; resolves the exit code. */
   stop(): Promise<number | null>;
@@ -94,9 +108,16 @@ export interface DaemonProcess {
   exited: Promise<number | null>;
 }
 
+/** How to run the daemon: node flags, and a command that execs it (the bench pins it with `taskset -c N`). */
+export interface DaemonLaunch {
+  nodeArgs?: string[];
+  wrap?: string[];
+}
+
 /** Spawns `credd daemon` and waits until `credd status` answers. */
-export async function startDaemonProcess(env: Record<string, string>): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [CREDD_BIN, 'daemon'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startDaemonProcess(env: Record<string, string>, { nodeArgs = [], wrap = [] }: DaemonLaunch = {}): Promise<DaemonProcess> {
+  const argv = [process.execPath, ...nodeArgs, CREDD_BIN, 'daemon'];
+  const child = wrap.length ? spawn(wrap[0]!, [...wrap.slice(1), ...argv], { env, stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -107,6 +128,7 @@ export async function startDaemonProcess(env: Record<string, string>): Promise<D
   }
   return {
     child,
+    pid: child.pid!,
     log: () => log,
     exited,
     async stop() {
@@ -114,6 +136,12 @@ export async function startDaemonProcess(env: Record<string, string>): Promise<D
       return exited;
     },
   };
+}
+
+/** The running daemon's endpoint URL and token, from its runtime directory. */
+export function endpointOf(box: Sandbox): { url: string; token: string } {
+  const record = JSON.parse(readFileSync(join(box.runtimeDir, 'endpoint.json'), 'utf8')) as { url: string };
+  return { url: record.url, token: readFileSync(join(box.runtimeDir, 'token'), 'utf8') };
 }
 
 /** GET with node:http: `fetch` adds Sec-Fetch-* headers, which the endpoint refuses as a browser's. */

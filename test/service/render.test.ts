@@ -8,6 +8,7 @@ import { LAUNCHD_LABEL, pinnedEnv, serviceTarget } from '../../src/service/platf
 import { renderPlist, xmlText } from '../../src/service/render-plist.js';
 import { renderUnit, unitWord } from '../../src/service/render-unit.js';
 import { renderServiceFile, templatePath } from '../../src/service/service-file.js';
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import { hasCommand, requireOrSkip } from '../helpers/moto.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -80,6 +81,18 @@ t.test('paths with spaces, %, $, quotes and backslashes survive systemd parsing'
   // The same unit with the node path left unescaped is refused: the check above has teeth.
   const bad = verify(t, unit.replace(/^ExecStart=.*$/m, `ExecStart="${join(odd, 'node')}" x daemon`));
   t.not(bad.status, 0);
+});
+
+t.test('the daemon\'s node flags go between node and the script', async (t) => {
+  const unit = renderUnit(UNIT_TEMPLATE, { node: '/usr/bin/node', nodeFlags: ['--max-semi-space-size=2', '--x=$y'], script: '/opt/credd.js', stateDir: '/d', env: [] });
+  t.match(unit, /^ExecStart=\/usr\/bin\/node --max-semi-space-size=2 "--x=\$\$y" \/opt\/credd\.js daemon$/m, 'each flag a word, $ doubled');
+  const xml = renderPlist(PLIST_TEMPLATE, { node: '/n', nodeFlags: ['--max-semi-space-size=2'], script: '/s', logDir: '/l', env: [] });
+  t.match(xml, /<string>\/n<\/string>\n {4}<string>--max-semi-space-size=2<\/string>\n {4}<string>\/s<\/string>/);
+  t.notMatch(renderPlist(PLIST_TEMPLATE, { node: '/n', script: '/s', logDir: '/l', env: [] }), /@NODE_FLAGS@|<string>--/, 'no flags, no line');
+  const linux = renderServiceFile(serviceTarget('linux', '/home/u', {}, 1000), UNIT_TEMPLATE, { node: '/usr/bin/node', script: '/s.js', stateDir: '/d', env: {} });
+  t.match(linux, `ExecStart=/usr/bin/node ${DAEMON_NODE_FLAGS.join(' ')} /s.js daemon`, 'the installed unit passes DAEMON_NODE_FLAGS');
+  const mac = renderServiceFile(serviceTarget('darwin', '/Users/u', {}, 501), PLIST_TEMPLATE, { node: '/n', script: '/s.js', stateDir: '/d', env: {} });
+  for (const f of DAEMON_NODE_FLAGS) t.match(mac, `<string>${f}</string>`, 'and so does the plist');
 });
 
 t.test('a template with an unknown placeholder is refused', async (t) => {

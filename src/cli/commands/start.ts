@@ -3,11 +3,12 @@ import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonNotRunningError } from '../../errors.js';
 import { ensurePrivateDir } from '../../state/secure-fs.js';
+import { DAEMON_NODE_FLAGS } from '../../daemon/node-flags.js';
 import { socketAlive } from '../../daemon/single-instance.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 
-/** `credd start`: starts a detached daemon unless one answers already; waits until it does. */
+/** `credd start`: starts a detached daemon (with DAEMON_NODE_FLAGS) unless one answers already; waits until it does. */
 const start: Command = async (ctx, args) => {
   parse('start', args, {});
   if (await socketAlive(ctx.paths.socket)) {
@@ -18,7 +19,7 @@ const start: Command = async (ctx, args) => {
   ensurePrivateDir(ctx.paths.stateDir);
   const logFile = join(ctx.paths.stateDir, 'credd.log');
   const fd = openSync(logFile, 'a', 0o600);
-  const child = spawn(ctx.execPath, [ctx.scriptPath, 'daemon'], { detached: true, stdio: ['ignore', fd, fd], env: ctx.env as NodeJS.ProcessEnv });
+  const child = spawn(ctx.execPath, [...DAEMON_NODE_FLAGS, ctx.scriptPath, 'daemon'], { detached: true, stdio: ['ignore', fd, fd], env: ctx.env as NodeJS.ProcessEnv });
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
   child.unref();

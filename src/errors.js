@@ -1,0 +1,122 @@
+/**
+ * Every failure a user can meet is one of these classes. The `code` is stable
+ * (scripts, `credd doctor` and the HTTP `{Code}` body rely on it); the message
+ * is one line that says what to do. The HTTP status is mapped in one place
+ * (`httpStatus`) and the CLI exit code in another (`exitCode`).
+ */
+export class CreddError extends Error {
+    /** Stable machine-readable code, e.g. `MfaRequired`. */
+    code;
+    /** HTTP status used by the credential endpoint and the control socket. */
+    status;
+    /** CLI exit status (1 unless a command documents otherwise). */
+    exitCode;
+    constructor(code, message, status = 500, exitCode = 1) {
+        super(message);
+        this.name = code;
+        this.code = code;
+        this.status = status;
+        this.exitCode = exitCode;
+    }
+}
+/** The `Authorization` header is missing or wrong. */
+export class UnauthorizedError extends CreddError {
+    constructor(message = 'Missing or wrong Authorization token: run `eval "$(credd env)"` in this shell.') {
+        super('Unauthorized', message, 401);
+    }
+}
+/** `/creds` was asked for but no profile is active. */
+export class NoActiveProfileError extends CreddError {
+    constructor() {
+        super('NoActiveProfile', 'No active profile: run `credd switch NAME` (see `credd profiles`).', 404);
+    }
+}
+/** A profile name that the AWS config files do not define. */
+export class UnknownProfileError extends CreddError {
+    constructor(name) {
+        super('UnknownProfile', `Unknown profile "${name}": see \`credd profiles\` for the names in your AWS config.`, 404);
+    }
+}
+/** The source session this profile needs is missing or expired. */
+export class MfaRequiredError extends CreddError {
+    constructor(profile, why = 'needs an MFA session') {
+        super('MfaRequired', `Profile "${profile}" ${why}: run \`credd mfa\` (or \`credd mfa CODE --profile ${profile}\`).`, 403);
+    }
+}
+/** STS refused: a wrong MFA code or a role this user may not assume. */
+export class AccessDeniedError extends CreddError {
+    constructor(message) {
+        super('AccessDenied', message, 403);
+    }
+}
+/** STS could not be reached, was throttled or answered 5xx: worth retrying. */
+export class StsUnavailableError extends CreddError {
+    constructor(message) {
+        super('StsUnavailable', message, 503);
+    }
+}
+/**
+ * The AWS config files or the settings file are wrong. A 4xx on the endpoint: retrying cannot
+ * help until the file is fixed, and the JS SDK shows the message only of a 4xx.
+ */
+export class ConfigError extends CreddError {
+    constructor(message) {
+        super('ConfigError', message, 409);
+    }
+}
+/** A request or command that cannot be carried out as given. */
+export class BadRequestError extends CreddError {
+    constructor(message) {
+        super('BadRequest', message, 400, 2);
+    }
+}
+/** The loopback endpoint refused a request that fails its hardening checks (Host, Origin, peer user...). */
+export class ForbiddenError extends CreddError {
+    constructor(message = 'Request refused.') {
+        super('Forbidden', message, 403);
+    }
+}
+/** No such path (the credential endpoint gives no further detail). */
+export class NotFoundError extends CreddError {
+    constructor() {
+        super('NotFound', 'No such path.', 404);
+    }
+}
+/** No daemon is listening on the control socket. Exit 3, as `credd status` documents. */
+export class DaemonNotRunningError extends CreddError {
+    constructor(message = 'credd is not running: start it with `credd start` (or `credd daemon` in the foreground).') {
+        super('DaemonNotRunning', message, 503, 3);
+    }
+}
+/** The listen address is taken or not allowed. */
+export class ListenError extends CreddError {
+    constructor(address, why) {
+        super('ListenError', `Cannot listen on ${address} (${why}): stop whatever uses it, or pick another port with CREDD_PORT, \`port\` in the settings file or \`credd daemon --port N\`.`, 500);
+    }
+}
+/** Another daemon of this user already owns the control socket. */
+export class AlreadyRunningError extends CreddError {
+    constructor(socketPath) {
+        super('AlreadyRunning', `Another credd daemon is already running (control socket ${socketPath}): use \`credd status\`, or \`credd stop\` first.`, 409);
+    }
+}
+/** `credd service`: systemctl/launchctl failed or the service did not come up. */
+export class ServiceError extends CreddError {
+    constructor(message) {
+        super('ServiceError', message, 500);
+    }
+}
+/** Turns any thrown value into a CreddError without leaking details such as stacks. */
+export function toCreddError(err) {
+    if (err instanceof CreddError)
+        return err;
+    const message = err instanceof Error ? err.message : String(err);
+    return new CreddError('InternalError', `Internal error: ${message.split('\n')[0]}`, 500);
+}
+/** Rebuilds an error received as `{Code, Message}` from the daemon; any other body (`null`, text) gets a generic one. */
+export function fromWire(body, status) {
+    const b = (typeof body === 'object' && body !== null ? body : {});
+    const code = typeof b.Code === 'string' ? b.Code : 'InternalError';
+    const exit = code === 'BadRequest' ? 2 : code === 'DaemonNotRunning' ? 3 : 1;
+    return new CreddError(code, typeof b.Message === 'string' ? b.Message : `daemon answered ${status}`, status, exit);
+}
