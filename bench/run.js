@@ -1,10 +1,13 @@
-// `npm run bench`: every benchmark of issue 6, each figure next to a baseline measured in the same
-// run, in an isolated HOME/XDG sandbox with its own moto_server. Prints the tables, writes
-// bench/results/latest.json and the results block of docs/performance.md. See that page.
+// `npm run bench`: every benchmark of issues 6 and 18, each figure next to a baseline measured in
+// the same run, in an isolated HOME/XDG sandbox with its own moto_server. Prints the tables, writes
+// everything to bench/results/latest.json (not committed) and, after a complete run, the results
+// block of docs/performance.md and bench/results/summary.json. See that page.
 //
-//   npm run bench [-- --only endpoint,cold,scale,memory,cli,aws --quick --no-docs --no-pin --cpu-prof
-//                     --connections 1,16,64 --duration 3 --rounds 3 --warmup 2 --settle 1 --quiet-wait 5 --quiet-budget 20
+//   npm run bench [-- --only endpoint,cold,scale,footprint,memory,cli,aws --quick --no-docs --no-pin --cpu-prof
+//                     --daemon-node-args="FLAGS"|none
+//                     --connections 1,16,64 --duration 3 --rounds 5 --warmup 2 --settle 1 --quiet-wait 5 --quiet-budget 20
 //                     --fresh-duration 5 --fresh-connections 8 --fresh-requests 1000 --burst 1000
+//                     --footprint-load 5 --footprint-start-idle 20 --footprint-idle 40
 //                     --scale-profiles 5000 --scale-runs 3 --memory-profiles 500 --cli-runs 15 --aws-runs 5 --out FILE]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -24,9 +27,9 @@ import { measureFootprint } from './lib/footprint.js';
 import { request } from './lib/load.js';
 import { describeMachine } from './lib/machine.js';
 import { backgroundBusy } from './lib/measure.js';
-import { pause, startIdlePair, startProfilesInUse } from './lib/memory.js';
+import { pause, startProfilesInUse } from './lib/memory.js';
 import { hasCommand } from './lib/processes.js';
-import { toMarkdown } from './lib/report.js';
+import { summaryOf, toMarkdown } from './lib/report.js';
 import { median } from './lib/stats.js';
 import { startStsProxy } from './lib/sts-proxy.js';
 import { startMoto } from '../build/test-helpers/moto.js';
@@ -79,7 +82,7 @@ const LOAD_CORE = 1;
 const PROFILE = 'dev';
 // A profile nothing else asks for (the AWS CLI scenario uses all four of the spec's).
 const COLD_PROFILE = bulkProfileNames(1)[0];
-/** The shortest idle window over which idle RSS is sampled (see sampleRss in lib/memory.js). */
+/** The shortest idle window over which the daemon with many profiles is sampled (see idleRss in lib/footprint.js). */
 const MIN_IDLE_MS = 30000;
 const IMDS_PATH = `/latest/meta-data/iam/security-credentials/${PROFILE}`;
 // The daemon runs as `credd start` and the service units run it: with their node flags.
@@ -148,15 +151,12 @@ try {
     results.footprint = await measureFootprint({ stsUrl: sts.url, count: num('burst'), loadSeconds: q('footprint-load', 2), startIdleMs: q('footprint-start-idle', 5) * 1000,
       idleMs: q('footprint-idle', 10) * 1000, pin, core: SERVER_CORE, loadCore: LOAD_CORE, daemonNodeArgs, say });
   }
-  // Memory: an idle daemon and bare server, and a daemon with 500 profiles in use, are sampled
-  // while they idle through the rest of the bench.
+  // Memory: a daemon with 500 profiles in use, sampled while it idles through the rest of the bench.
   let memory;
   if (only.has('memory')) {
-    const idlePair = await startIdlePair({ stsUrl: sts.url });
-    cleanups.push(idlePair.stop);
-    const inUse = await startProfilesInUse({ stsUrl: sts.url, sts, count: q('memory-profiles', 50), say });
+    const inUse = await startProfilesInUse({ stsUrl: sts.url, sts, count: q('memory-profiles', 50), nodeArgs: daemonNodeArgs, say });
     cleanups.push(inUse.stop);
-    memory = { idlePair, inUse, since: performance.now() };
+    memory = { inUse, since: performance.now() };
   }
 
   // The CLI and the AWS CLI before the load: afterwards the kernel's socket table holds thousands of
@@ -202,9 +202,7 @@ try {
   }
   if (memory) {
     await pause(Math.max(0, MIN_IDLE_MS - (performance.now() - memory.since)));
-    const last64 = results.endpoint?.summaries.find((x) => x.path === 'creds' && x.connections === 64);
-    results.memory = { idle: await memory.idlePair.finish(), inUse: await memory.inUse.finish(),
-      afterLoad: last64 && { creddBytes: last64.credd.rssBytes, bareBytes: last64.bare.rssBytes } };
+    results.memory = { inUse: await memory.inUse.finish(), reference: results.footprint?.afterUse.credd.minBytes };
   }
 
   const report = {
@@ -223,10 +221,11 @@ try {
   renameSync(`${args.out}.tmp`, args.out);
   process.stdout.write(markdown + '\n');
   say(`results written to ${args.out}`);
-  // Only a complete run replaces the published numbers.
+  // Only a complete run replaces the published numbers (the page and the summary it cites).
   if (complete && !args['no-docs']) {
     writeResults(join(here, '..', 'docs', 'performance.md'), markdown);
-    say('docs/performance.md updated');
+    writeFileSync(join(here, 'results', 'summary.json'), JSON.stringify(summaryOf(report), null, 2) + '\n');
+    say('docs/performance.md and bench/results/summary.json updated');
   }
 } catch (err) {
   say(`failed: ${err.stack ?? err.message}`);

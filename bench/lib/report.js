@@ -5,8 +5,8 @@ import { CLI_TARGET_MS, cliLatencyMarkdown } from './cli-latency.js';
 import { coldBurstMarkdown } from './cold-burst.js';
 import { configScaleMarkdown, SCALE_TARGET_MS } from './config-scale.js';
 import { TARGET_CONNECTIONS } from './endpoint.js';
-import { memoryMarkdown, RSS_RATIO_TARGET } from './memory.js';
-import { footprintMarkdown, footprintRatio } from './footprint.js';
+import { footprintMarkdown, footprintRatio, RSS_RATIO_TARGET } from './footprint.js';
+import { memoryMarkdown } from './memory.js';
 import { fmt, mib } from './stats.js';
 
 /** One row per (path, connections): medians of each server, and credd / bare. */
@@ -45,11 +45,6 @@ export function targetRows(r) {
   if (r.footprint) {
     const f = r.footprint;
     rows.push(['daemon RSS idle after use (MFA session, burst, 64-connection load)', `${mib(f.afterUse.credd.minBytes)} MiB, ${fmt(footprintRatio(f))} × bare (after start-up: ${fmt(f.startup.credd.minBytes / f.startup.bare.minBytes)} ×)`, `≤ ${RSS_RATIO_TARGET} × bare after the same use`, footprintRatio(f) <= RSS_RATIO_TARGET]);
-  }
-  if (r.memory) {
-    const { credd, bare } = r.memory.idle;
-    const ratio = credd.minBytes / bare.minBytes;
-    rows.push(['daemon RSS idle', `${mib(credd.minBytes)} MiB, ${fmt(ratio)} × bare`, `≤ ${RSS_RATIO_TARGET} × bare (guide; replaces < 60 MB)`, ratio <= RSS_RATIO_TARGET]);
   }
   for (const c of r.cli?.commands.filter((x) => x.key !== 'floor') ?? []) {
     rows.push([`CLI: ${c.label}`, `${fmt(c.overFloorMs, 1)} ms over \`node -e 0\``, `≤ ${CLI_TARGET_MS} ms over`, c.overFloorMs <= CLI_TARGET_MS]);
@@ -98,8 +93,44 @@ export function toMarkdown(r) {
   if (r.coldBurst) section('Cold burst', coldBurstMarkdown(r.coldBurst));
   if (r.configScale) section('Scale of configuration', configScaleMarkdown(r.configScale));
   if (r.footprint) section('Footprint after use', footprintMarkdown(r.footprint));
-  if (r.memory) section('Daemon memory', memoryMarkdown(r.memory));
+  if (r.memory) section('Many profiles in use', memoryMarkdown(r.memory));
   if (r.cli) section('CLI latency', cliLatencyMarkdown(r.cli));
   if (r.awsCli) section("Against the AWS CLI's own way", awsCliMarkdown(r.awsCli));
   return lines.join('\n');
+}
+
+/**
+ * The figures docs/performance.md cites, small enough to commit (bench/results/summary.json):
+ * the run's conditions, each target's verdict, the endpoint's paired ratios and the footprint.
+ * Every run, round and reading stays in the full JSON (bench/results/latest.json, not committed).
+ */
+export function summaryOf(r) {
+  const round = (x, d = 3) => (Number.isFinite(x) ? +x.toFixed(d) : x);
+  const mb = (b) => round(b / 1048576, 1);
+  return {
+    generatedAt: r.generatedAt,
+    command: r.command,
+    machine: r.machine,
+    tools: r.tools,
+    background: r.background,
+    loadAverageAfter: r.loadAverageAfter.map((x) => round(x, 2)),
+    targets: targetRows(r).map(([what, measured, target, met]) => ({ what, measured, target, met })),
+    endpoint: r.endpoint?.summaries.map((s) => ({
+      path: s.path, connections: s.connections, pairs: s.rps.pairs,
+      rpsRatio: { median: round(s.rps.median), min: round(s.rps.min), max: round(s.rps.max) },
+      p99Ratio: { median: round(s.p99.median), min: round(s.p99.min), max: round(s.p99.max) },
+      cpuRatio: round(s.cpu.median),
+      credd: { rps: Math.round(s.credd.requestsPerSecond), p99Ms: s.credd.p99Ms, cpuMicrosPerRequest: s.credd.cpuMicrosPerRequest },
+      bare: { rps: Math.round(s.bare.requestsPerSecond), p99Ms: s.bare.p99Ms, cpuMicrosPerRequest: s.bare.cpuMicrosPerRequest },
+    })),
+    footprint: r.footprint && {
+      daemonNodeArgs: r.footprint.method.daemonNodeArgs,
+      startupMiB: { credd: mb(r.footprint.startup.credd.minBytes), bare: mb(r.footprint.startup.bare.minBytes) },
+      afterUseMiB: { credd: mb(r.footprint.afterUse.credd.minBytes), bare: mb(r.footprint.afterUse.bare.minBytes) },
+      ratio: round(footprintRatio(r.footprint)),
+      steps: r.footprint.steps.map((x) => ({ step: x.step, ...Object.fromEntries(['credd', 'bare'].map((n) => [n, {
+        rssMiB: mb(x[n].rssBytes), heapTotalMiB: x[n].usage && mb(x[n].usage.heapTotal), heapUsedMiB: x[n].usage && mb(x[n].usage.heapUsed),
+        newSpaceMiB: x[n].usage?.spaces && mb(x[n].usage.spaces.new_space) }])) })),
+    },
+  };
 }

@@ -14,10 +14,6 @@ import { createPeerCheck, type PeerCheck } from './peer-check.js';
 import { registerContainerRoutes } from './routes/container.js';
 import { registerImdsRoutes } from './routes/imds.js';
 import { createSecurityLog } from './security-log.js';
-import { pinTickShape } from './tick-shape.js';
-
-// At import, early in the daemon's life, before an idle GC can cost every request ~2 µs (tick-shape.ts).
-pinTickShape();
 
 /** What the credential endpoint needs from the daemon (the core provides all of it). */
 export interface CredsSource {
