@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { startDaemon } from '../../daemon/daemon.js';
+import { pinTickShape } from '../../daemon/tick-shape.js';
 import { BadRequestError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { checkEcsRelativeUri, loadSettings } from '../../settings.js';
@@ -25,6 +26,8 @@ const daemon: Command = async (ctx, args) => {
     if (values['ecs-relative-uri']) s.ecsRelativeUri = true;
     return s;
   };
+  // Before the daemon can idle: an idle GC would otherwise slow every later request (tick-shape.ts).
+  pinTickShape();
   const settings = read();
   checkEcsRelativeUri(settings);
   const log = createLogger({ level: ctx.debug ? 'debug' : settings.logLevel, pretty: ctx.stderrIsTTY });

@@ -9,9 +9,9 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t, { type Test } from 'tap';
 import ts from 'typescript';
-import { pinTickShape } from '../../src/http/tick-shape.js';
+import { pinTickShape } from '../../src/daemon/tick-shape.js';
 
-const source = new URL('../../src/http/tick-shape.ts', import.meta.url);
+const source = new URL('../../src/daemon/tick-shape.ts', import.meta.url);
 
 /** The states of nextTick's literal-definition caches after warm-up, an idle full GC, and more ticks. */
 function icStates(t: Test, pin: boolean): Promise<string[]> {
