@@ -4,7 +4,7 @@
 // and process.memoryUsage() (from bench/mem-probe.js, preloaded into both) are recorded; the
 // figure that counts is the lowest RSS while they idle afterwards, next to the same figure after
 // start-up.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sameSizeBody, startBare } from './bare.js';
@@ -52,63 +52,73 @@ async function probe(pid, file) {
   return undefined;
 }
 
+/** Starts a daemon of its own (in its own sandbox) with the probe and `nodeArgs`; resolves it with its sandbox and probe file. */
+async function startProbedCredd(stsUrl, nodeArgs, pin, core) {
+  const sandbox = makeSandbox(stsUrl, { extraProfiles: 1 });
+  const file = join(sandbox.root, 'probe.jsonl');
+  try {
+    const credd = await startCredd({ ...sandbox, env: { ...sandbox.env, BENCH_PROBE_FILE: file } }, { pin, core, nodeArgs: ['--import', PROBE, ...nodeArgs] });
+    return { ...credd, sandbox, file, stop: async () => (await credd.stop(), sandbox.cleanup()) };
+  } catch (err) {
+    sandbox.cleanup();
+    throw err;
+  }
+}
+
 /**
- * Runs the footprint day for credd and the bare server. `daemonNodeArgs`: node flags for the
- * daemon (what `credd start` and the service units pass). Resolves `{ steps, startup, afterUse, method }`.
+ * Runs the footprint day for credd (with `daemonNodeArgs`, the flags `credd start` and the
+ * service units pass), the bare server and, when those flags are not empty, a second daemon
+ * without them: what the flags buy, in the same run. Resolves `{ steps, startup, afterUse, … }`,
+ * each keyed by server: `credd`, `bare` and maybe `creddNoFlags`.
  */
 export async function measureFootprint({ stsUrl, count, loadSeconds, startIdleMs, idleMs, pin, core, loadCore, daemonNodeArgs = [], say }) {
-  const sandbox = makeSandbox(stsUrl, { extraProfiles: 1 });
-  const files = { credd: join(sandbox.root, 'probe-credd.jsonl'), bare: join(sandbox.root, 'probe-bare.jsonl') };
-  const stops = [];
+  const servers = {};
   try {
-    const credd = await startCredd({ ...sandbox, env: { ...sandbox.env, BENCH_PROBE_FILE: files.credd } },
-      { pin, core, nodeArgs: ['--import', PROBE, ...daemonNodeArgs] });
-    stops.push(credd.stop);
-    // The bare server answers a body of about credd's size (586 bytes for `dev` against moto);
-    // the exact size matters for throughput (the endpoint scenario matches it), not for memory.
-    const bodyOf = async () => {
-      creddCli(sandbox.env, ['switch', 'dev']);
-      creddCli(sandbox.env, ['mfa', '123456']);
-      const r = await get(`${credd.url}/creds`, credd.token);
-      if (r.status !== 200) throw new Error(`footprint credd answered ${r.status}: ${r.body}`);
-      return r.body;
-    };
-    const bare = await startBare({ token: credd.token, body: sameSizeBody(586), imdsBody: '{}', pin, core,
-      nodeArgs: ['--import', PROBE], env: { BENCH_PROBE_FILE: files.bare } });
-    stops.push(bare.stop);
-    const servers = { credd, bare };
+    servers.credd = await startProbedCredd(stsUrl, daemonNodeArgs, pin, core);
+    if (daemonNodeArgs.length) servers.creddNoFlags = await startProbedCredd(stsUrl, [], pin, core);
+    const { token } = servers.credd;
+    // A body of about credd's size (586 bytes for `dev` against moto): the exact size matters for
+    // throughput (the endpoint scenario matches it), not for memory.
+    const file = join(servers.credd.sandbox.root, 'probe-bare.jsonl');
+    servers.bare = { ...(await startBare({ token, body: sameSizeBody(586), imdsBody: '{}', pin, core, nodeArgs: ['--import', PROBE], env: { BENCH_PROBE_FILE: file } })), file, token };
+    const names = Object.keys(servers);
+    const pids = names.map((n) => servers[n].pid);
+    const byName = (perPid) => Object.fromEntries(names.map((n) => [n, perPid[servers[n].pid]]));
     const steps = [];
     const record = async (step) => {
       const row = { step };
-      for (const [name, s] of Object.entries(servers)) row[name] = { rssBytes: memoryOf(s.pid).rssBytes, usage: await probe(s.pid, files[name]) };
+      for (const n of names) row[n] = { rssBytes: memoryOf(servers[n].pid).rssBytes, usage: await probe(servers[n].pid, servers[n].file) };
       steps.push(row);
     };
     say(`footprint: start-up, idle ${startIdleMs / 1000} s`);
     await record('started');
-    const idle0 = await idleRss([credd.pid, bare.pid], startIdleMs);
-    const startup = { credd: idle0[credd.pid], bare: idle0[bare.pid] };
+    const startup = byName(await idleRss(pids, startIdleMs));
     await record('start-up idle');
-    const body = await bodyOf();
-    if (Math.abs(Buffer.byteLength(body) - 586) > 64) say(`footprint: credd's body is ${Buffer.byteLength(body)} bytes, the bare server's 586`);
-    if ((await get(`${bare.url}/creds`, credd.token)).status !== 200) throw new Error('footprint bare server did not answer 200');
+    for (const n of names) {
+      const s = servers[n];
+      if (s.sandbox) {
+        creddCli(s.sandbox.env, ['switch', 'dev']);
+        creddCli(s.sandbox.env, ['mfa', '123456']);
+      }
+      const r = await get(`${s.url}/creds`, s.token);
+      if (r.status !== 200) throw new Error(`footprint ${n} answered ${r.status}: ${r.body}`);
+    }
     await record('credd: MFA session + 1 request; bare: 1 request');
     say(`footprint: ${count} concurrent cold requests each`);
     const profile = bulkProfileNames(1)[0];
-    const bursts = {
-      credd: await burst(`${credd.url}/creds/${profile}`, credd.token, count, '127.0.0.5', credd.pid),
-      bare: await burst(`${bare.url}/creds/${profile}`, credd.token, count, '127.0.0.6', bare.pid),
-    };
+    const bursts = {};
+    // Each burst from a loopback address of its own (see cold-burst.js).
+    for (const [i, n] of names.entries()) bursts[n] = await burst(`${servers[n].url}/creds/${profile}`, servers[n].token, count, `127.0.0.${5 + i}`, servers[n].pid);
     await record(`burst of ${count}`);
     say(`footprint: 64-connection load, ${loadSeconds} s each`);
     const loads = {};
-    for (const name of ['credd', 'bare']) {
-      const s = servers[name];
-      loads[name] = await measureRun({ server: { pid: s.pid, url: `${s.url}/creds` }, headers: { authorization: credd.token }, connections: 64, duration: loadSeconds, pin, core: loadCore });
+    for (const n of names) {
+      const s = servers[n];
+      loads[n] = await measureRun({ server: { pid: s.pid, url: `${s.url}/creds` }, headers: { authorization: s.token }, connections: 64, duration: loadSeconds, pin, core: loadCore });
     }
     await record('64-connection load');
     say(`footprint: idle ${idleMs / 1000} s`);
-    const idle1 = await idleRss([credd.pid, bare.pid], idleMs);
-    const afterUse = { credd: idle1[credd.pid], bare: idle1[bare.pid] };
+    const afterUse = byName(await idleRss(pids, idleMs));
     await record('idle after use');
     return {
       steps, startup, afterUse,
@@ -117,8 +127,7 @@ export async function measureFootprint({ stsUrl, count, loadSeconds, startIdleMs
       method: { count, loadSeconds, startIdleSeconds: startIdleMs / 1000, idleSeconds: idleMs / 1000, daemonNodeArgs },
     };
   } finally {
-    for (const stop of stops.reverse()) await stop();
-    rmSync(sandbox.root, { recursive: true, force: true });
+    for (const s of Object.values(servers).reverse()) await s.stop();
   }
 }
 
@@ -127,26 +136,33 @@ export const footprintRatio = (f) => f.afterUse.credd.minBytes / f.afterUse.bare
 
 /** The footprint tables. */
 export function footprintMarkdown(f) {
-  const r = (x) => fmt(x.credd.minBytes / x.bare.minBytes);
   const ratio = footprintRatio(f);
+  const noFlags = f.afterUse.creddNoFlags;
+  const flags = f.method.daemonNodeArgs.map((a) => `\`${a}\``).join(' ');
+  const cell = (x) => `${mib(x.minBytes)} (${mib(x.firstBytes)})`;
   const u = (x, k) => (x?.usage ? mib(x.usage[k]) : 'n/a');
   const ns = (x) => (x?.usage?.spaces ? mib(x.usage.spaces.new_space) : 'n/a');
+  const names = Object.keys(f.afterUse);
+  const label = { credd: `credd${flags ? ` (${flags})` : ''}`, creddNoFlags: 'credd without node flags', bare: 'bare' };
+  const statuses = (b) => Object.entries(b.finalStatuses).map(([s, n]) => `${n} × ${s}`).join(', ');
   return [
     `| RSS (MiB), lowest while idle (first reading) | credd | bare node:http (baseline) | credd / bare | target | verdict |`,
     '| --- | ---: | ---: | ---: | --- | --- |',
-    `| after start-up, ${fmt(f.startup.credd.seconds, 0)} s idle | ${mib(f.startup.credd.minBytes)} (${mib(f.startup.credd.firstBytes)}) | ${mib(f.startup.bare.minBytes)} (${mib(f.startup.bare.firstBytes)}) | ${r(f.startup)} | — (informational) | — |`,
+    `| after start-up, ${fmt(f.startup.credd.seconds, 0)} s idle | ${cell(f.startup.credd)} | ${cell(f.startup.bare)} | ${fmt(f.startup.credd.minBytes / f.startup.bare.minBytes)} | — (informational) | — |`,
     `| **after use**: MFA session, a burst of ${f.method.count} cold requests, ${f.method.loadSeconds} s at 64 connections; then ${fmt(f.afterUse.credd.seconds, 0)} s idle | ` +
-      `**${mib(f.afterUse.credd.minBytes)}** (${mib(f.afterUse.credd.firstBytes)}) | **${mib(f.afterUse.bare.minBytes)}** (${mib(f.afterUse.bare.firstBytes)}) | **${fmt(ratio)}** | ≤ ${RSS_RATIO_TARGET} × bare | ${ratio <= RSS_RATIO_TARGET ? 'met' : '**missed**'} |`,
+      `**${cell(f.afterUse.credd)}** | **${cell(f.afterUse.bare)}** | **${fmt(ratio)}** | ≤ ${RSS_RATIO_TARGET} × bare | ${ratio <= RSS_RATIO_TARGET ? 'met' : '**missed**'} |`,
+    ...(noFlags ? [
+      `| the same daemon without ${flags} (same run): after start-up | ${cell(f.startup.creddNoFlags)} | ${cell(f.startup.bare)} | ${fmt(f.startup.creddNoFlags.minBytes / f.startup.bare.minBytes)} | — (what the flags buy) | — |`,
+      `| the same daemon without ${flags} (same run): after use | ${cell(noFlags)} | ${cell(f.afterUse.bare)} | ${fmt(noFlags.minBytes / f.afterUse.bare.minBytes)} | — (what the flags buy) | — |`,
+    ] : []),
     '',
-    `Daemon node flags: ${f.method.daemonNodeArgs.length ? f.method.daemonNodeArgs.map((a) => `\`${a}\``).join(' ') : 'none'}. ` +
-      `Bursts: credd ${Object.entries(f.bursts.credd.finalStatuses).map(([s, n]) => `${n} × ${s}`).join(', ')}, bare ${Object.entries(f.bursts.bare.finalStatuses).map(([s, n]) => `${n} × ${s}`).join(', ')}; ` +
-      `load: credd ${fmt(f.loads.credd.requestsPerSecond, 0)} req/s, bare ${fmt(f.loads.bare.requestsPerSecond, 0)} req/s.`,
+    `Bursts: ${names.map((n) => `${label[n]} ${statuses(f.bursts[n])}`).join('; ')}. ` +
+      `Load (5 s each, one after the other; no target here, the endpoint section measures throughput): ${names.map((n) => `${label[n]} ${fmt(f.loads[n].requestsPerSecond, 0)} req/s`).join(', ')}.`,
     '',
-    'Each step, read right after it (MiB; `process.memoryUsage()` in the process itself; "new space": V8\'s young generation):',
+    'Each step, read right after it (MiB; RSS from `/proc`, the rest `process.memoryUsage()` in the process itself; "new": V8\'s young generation):',
     '',
-    '| step | credd RSS | heap total | heap used | new space | external | bare RSS | heap total | heap used | new space | external |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...f.steps.map((s) => `| ${s.step} | ${mib(s.credd.rssBytes)} | ${u(s.credd, 'heapTotal')} | ${u(s.credd, 'heapUsed')} | ${ns(s.credd)} | ${u(s.credd, 'external')} | ` +
-      `${mib(s.bare.rssBytes)} | ${u(s.bare, 'heapTotal')} | ${u(s.bare, 'heapUsed')} | ${ns(s.bare)} | ${u(s.bare, 'external')} |`),
+    `| step | ${names.map((n) => `${label[n]}: RSS | heap total | heap used | new`).join(' | ')} |`,
+    `| --- | ${names.map(() => '---: | ---: | ---: | ---:').join(' | ')} |`,
+    ...f.steps.map((s) => `| ${s.step} | ${names.map((n) => `${mib(s[n].rssBytes)} | ${u(s[n], 'heapTotal')} | ${u(s[n], 'heapUsed')} | ${ns(s[n])}`).join(' | ')} |`),
   ].join('\n');
 }

@@ -125,10 +125,10 @@ export function summaryOf(r) {
     })),
     footprint: r.footprint && {
       daemonNodeArgs: r.footprint.method.daemonNodeArgs,
-      startupMiB: { credd: mb(r.footprint.startup.credd.minBytes), bare: mb(r.footprint.startup.bare.minBytes) },
-      afterUseMiB: { credd: mb(r.footprint.afterUse.credd.minBytes), bare: mb(r.footprint.afterUse.bare.minBytes) },
+      startupMiB: Object.fromEntries(Object.entries(r.footprint.startup).map(([n, x]) => [n, mb(x.minBytes)])),
+      afterUseMiB: Object.fromEntries(Object.entries(r.footprint.afterUse).map(([n, x]) => [n, mb(x.minBytes)])),
       ratio: round(footprintRatio(r.footprint)),
-      steps: r.footprint.steps.map((x) => ({ step: x.step, ...Object.fromEntries(['credd', 'bare'].map((n) => [n, {
+      steps: r.footprint.steps.map((x) => ({ step: x.step, ...Object.fromEntries(Object.keys(r.footprint.afterUse).map((n) => [n, {
         rssMiB: mb(x[n].rssBytes), heapTotalMiB: x[n].usage && mb(x[n].usage.heapTotal), heapUsedMiB: x[n].usage && mb(x[n].usage.heapUsed),
         newSpaceMiB: x[n].usage?.spaces && mb(x[n].usage.spaces.new_space) }])) })),
     },
