@@ -12,9 +12,9 @@ import { createHook } from 'node:async_hooks';
 import { createServer } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
-// The same workaround credd applies (src/http/tick-shape.ts): keep one process.nextTick queue
+// The same workaround credd applies at start-up (src/daemon/tick-shape.ts): keep one process.nextTick queue
 // entry alive, so an idle GC cannot free its shapes and leave nextTick megamorphic for good
-// (some 2 µs per request on node 20). Without it the baseline would be slower than the runtime
+// (some 2 µs per request on node 20, 22 and 24). Without it the baseline would be slower than the runtime
 // allows whenever it idled before its load, and credd would look better than it is.
 let pinnedTick;
 const hook = createHook({ init(_id, _type, _trigger, resource) { pinnedTick = resource; } }).enable();
