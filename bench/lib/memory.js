@@ -120,6 +120,7 @@ export function memoryMarkdown({ inUse: { result: x, sample: s }, reference }) {
     `The ${x.profiles} profiles were fetched ${x.parallel} at a time in ${fmt(x.fetchMs / 1000, 1)} s (${calls}; answers: ` +
       `${Object.entries(x.fetched.statuses).map(([st, n]) => `${n} × ${st}`).join(', ')}, ${x.fetched.retries} retries of a 503), credd using ` +
       `${fmt(x.creddCpuMsPerProfile, 1)} ms of CPU per new profile.` +
-      (reference ? ` Against the footprint's daemon after use (spec config, ${mib(reference)} MiB): ${fmt((s.minBytes - reference) / 1048576, 1)} MiB for ${x.profiles} more profiles in the config and in use.` : ''),
+      (reference ? ` The footprint's daemon after use (spec config) was at ${mib(reference)} MiB: a difference of ${fmt((s.minBytes - reference) / 1048576, 1)} MiB ` +
+        `for ${x.profiles} more profiles in the config and in use (differences of a few MiB either way are V8's collection timing).` : ''),
   ].join('\n');
 }
