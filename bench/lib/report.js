@@ -56,6 +56,9 @@ export function targetRows(r) {
   return rows;
 }
 
+/** Other processes used more than a quarter of the machine before the median run. */
+const busy = (r) => r.background.medianPercent > 25 * r.machine.cores;
+
 /** The whole run as markdown (for stdout and docs/performance.md). */
 export function toMarkdown(r) {
   const m = r.machine;
@@ -69,8 +72,12 @@ export function toMarkdown(r) {
     '',
     '| what | measured | target | verdict |',
     '| --- | --- | --- | --- |',
-    ...targetRows(r).map(([label, value, target, met]) => `| ${label} | ${value} | ${target} | ${met === null ? '—' : met ? 'met' : '**missed**'} |`),
+    ...targetRows(r).map(([label, value, target, met]) => `| ${label} | ${value} | ${target} | ${met === null ? '—' : met ? 'met' : '**missed**'}${met === false && busy(r) && /connections|CLI|profiles/.test(label) ? ' (machine busy)' : ''} |`),
   ];
+  if (busy(r)) {
+    lines.push('', `**Other processes kept this machine busy** (a median of ${r.background.medianPercent} % of its ${100 * m.cores} % before the runs): times, ` +
+      'throughput and latency measure the neighbours as much as credd, and a verdict marked "machine busy" is not one about credd. Memory moves little with load.');
+  }
   const section = (title, body) => lines.push('', `### ${title}`, '', body);
   if (r.endpoint) {
     const e = r.endpoint;
