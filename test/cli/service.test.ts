@@ -6,6 +6,7 @@ import { createServiceCommand } from '../../src/cli/commands/service.js';
 import { run } from '../../src/cli/run.js';
 import { DaemonNotRunningError } from '../../src/errors.js';
 import { applySteps, shellLine } from '../../src/service/apply-steps.js';
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import { LAUNCHD_LABEL } from '../../src/service/platform.js';
 import { realServiceDeps, type RunResult, type ServiceDeps } from '../../src/service/service-deps.js';
 import { renderServiceFile, templatePath } from '../../src/service/service-file.js';
@@ -93,7 +94,7 @@ t.test('linux install writes the unit with the real paths, reloads and enables i
   t.equal(unit?.content, renderServiceFile({ kind: 'systemd', unitName: 'credd.service', unitFile: UNIT }, readFileSync(join(ROOT, 'systemd', 'credd.service'), 'utf8'), {
     node: '/usr/bin/node', script: SCRIPT, stateDir: '/home/u/.local/state/credd', env: LINUX_ENV,
   }));
-  t.match(unit?.content, `ExecStart=/usr/bin/node ${SCRIPT} daemon\n`);
+  t.match(unit?.content, `ExecStart=/usr/bin/node ${DAEMON_NODE_FLAGS.join(' ')} ${SCRIPT} daemon\n`);
   t.match(unit?.content, 'ReadWritePaths=/home/u/.local/state/credd\n');
   t.same([...fake.dirs], [['/home/u/.local/state/credd', 0o700], ['/home/u/.config/systemd/user', 0o755]], 'the state dir exists before the sandbox needs it');
   t.equal(c.stdout(), [
@@ -139,7 +140,7 @@ t.test('macOS install writes the LaunchAgent and bootstraps it in gui/UID', asyn
   t.equal(await createServiceCommand(() => fake.deps)(c.ctx, ['install']), 0, c.stderr());
   const plist = `/Users/u/Library/LaunchAgents/${LAUNCHD_LABEL}.plist`;
   t.same(fake.runs, [`launchctl bootout gui/501/${LAUNCHD_LABEL}`, `launchctl enable gui/501/${LAUNCHD_LABEL}`, `launchctl bootstrap gui/501 ${plist}`], 'a failed bootout (not loaded) is fine');
-  t.match(fake.files.get(plist)?.content, `<string>/usr/bin/node</string>\n    <string>${SCRIPT}</string>\n    <string>daemon</string>`);
+  t.match(fake.files.get(plist)?.content, `<string>/usr/bin/node</string>\n${DAEMON_NODE_FLAGS.map((f) => `    <string>${f}</string>\n`).join('')}    <string>${SCRIPT}</string>\n    <string>daemon</string>`);
   t.equal(fake.dirs.get('/Users/u/Library/Logs/credd'), 0o700, 'launchd does not create the log directory');
   t.match(c.stdout(), /launchd agent \(pid 777\).*Log: \/Users\/u\/Library\/Logs\/credd\/credd\.log/);
 });
