@@ -12,7 +12,7 @@ import type { StateStore, StoredCredentials } from '../state/store.js';
 import type { Logger } from '../log.js';
 import { describeProfiles, describeStatus, type ProfileInfo, type StatusInfo } from './describe.js';
 import { matchCredentials, restoreSessions, snapshot } from './persistence.js';
-import { createRefreshLoop } from './refresh-loop.js';
+import { createRefreshLoop } from '../engine/refresh-loop.js';
 
 export interface CoreDeps {
   loadConfig(): AwsConfig;

@@ -14,7 +14,7 @@ import { ensurePrivateDir, writeFileAtomic } from '../state/secure-fs.js';
 import { createStateStore } from '../state/store.js';
 import { loadOrCreateToken } from '../state/token.js';
 import { DEFAULT_REFRESH } from '../engine/refresh-policy.js';
-import { createScheduler, type EveryFn, type ScheduleFn, type Scheduler } from '../engine/scheduler.js';
+import { createScheduler, type EveryFn, type ScheduleFn, type Scheduler } from './scheduler.js';
 import { buildControlServer } from './control-server.js';
 import { createCore, type Core } from './core.js';
 import { createDesktopNotify, type Notify } from './desktop-notify.js';

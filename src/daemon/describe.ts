@@ -1,7 +1,7 @@
 import type { AwsConfig } from '../aws/config.js';
 import type { Plan } from '../aws/resolve-plan.js';
 import type { CredentialEngine, ProfileError } from '../engine/credential-engine.js';
-import { accountFromArn } from '../engine/arn.js';
+import { accountFromArn } from '../aws/arn.js';
 import { DEFAULT_REFRESH, nextRefreshAt, withDefaults, type RefreshSettings } from '../engine/refresh-policy.js';
 import { isoSeconds, type Served } from '../engine/served.js';
 import type { SessionManager } from '../engine/sessions.js';

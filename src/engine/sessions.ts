@@ -4,7 +4,7 @@ import { FALLBACK_REGION, resolveStsEndpoint, type EnvEndpoints } from '../aws/e
 import type { Plan } from '../aws/resolve-plan.js';
 import type { Sts, TempCredentials } from '../aws/sts.js';
 import { createSingleFlight } from './single-flight.js';
-import { accountFromArn } from './arn.js';
+import { accountFromArn } from '../aws/arn.js';
 
 /** The MFA-authenticated (or plain) GetSessionToken session of one IAM user, shared by every profile built on it. */
 export interface SourceSession {

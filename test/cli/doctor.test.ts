@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { createDoctorCommand, gatherFacts, loginService, sectionKeys, type DoctorDeps } from '../../src/cli/commands/doctor.js';
-import { diagnose, runsCredd, type DoctorFacts, type ProbeResult } from '../../src/cli/doctor-checks.js';
+import { diagnose, runsCredd, type DoctorFacts, type ProbeResult } from '../../src/cli/doctor/diagnose.js';
 import { run } from '../../src/cli/run.js';
 import type { StatusInfo } from '../../src/daemon/describe.js';
 import { fakeCliContext } from '../helpers/cli-context.js';

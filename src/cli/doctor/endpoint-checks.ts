@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { DoctorFacts, Finding } from './doctor-checks.js';
+import type { DoctorFacts, Finding } from './diagnose.js';
 
 export const EVAL = 'eval "$(credd env)"';
 const EVAL_IMDS = 'eval "$(credd env --imds)"';

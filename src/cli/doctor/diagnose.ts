@@ -1,4 +1,4 @@
-import { daemonEndpointChecks, EVAL, imdsMode, shellEndpointChecks } from './doctor-endpoint-checks.js';
+import { daemonEndpointChecks, EVAL, imdsMode, shellEndpointChecks } from './endpoint-checks.js';
 
 /** One problem `credd doctor` found. `error` stops the SDKs from getting credentials from credd. */
 export interface Finding {
