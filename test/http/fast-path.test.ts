@@ -155,7 +155,7 @@ t.test('everything but the plain hot path falls through to fastify, which refuse
   await c.send('GET', '/healthz', { Host: host }); // judges the connection
   const cases: Array<[string, string, Record<string, string>, number, string | undefined]> = [
     ['GET', '/creds/dev', { Host: host }, 401, 'no-token'],
-    ['GET', '/creds/dev', { Host: host, Authorization: TOKEN.slice(0, -1) + 'x' }, 401, 'bad-token'],
+    ['GET', '/creds/dev', { Host: host, Authorization: `${TOKEN.slice(0, -1)}x` }, 401, 'bad-token'],
     ['GET', '/creds/dev', { Host: `rebound.example:${port}`, Authorization: TOKEN }, 403, 'bad-host'],
     ['GET', '/creds/dev', { ...auth, Origin: 'https://evil.example' }, 403, 'browser-header'],
     ['GET', '/creds/dev', { ...auth, 'Sec-Fetch-Mode': 'no-cors' }, 403, 'browser-header'],

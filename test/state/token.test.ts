@@ -30,7 +30,7 @@ t.test('garbage is replaced by a new token', async (t) => {
 });
 
 t.test('a good token with a trailing newline is kept, and the file fixed', async (t) => {
-  const good = 'A'.repeat(20) + '_-' + 'b9'.repeat(10);
+  const good = `${'A'.repeat(20)}_-${'b9'.repeat(10)}`;
   const file = join(t.testdir({ token: `${good}\n` }), 'token');
   t.equal(loadOrCreateToken(file), good);
   t.equal(fs.readFileSync(file, 'utf8'), good, 'the SDKs refuse a token file with a newline');

@@ -30,7 +30,7 @@ export function promptLine(s: StatusInfo, needs: NeededSession | undefined, now:
   if (!name) return '';
   if (needs?.mfaSerial) {
     const session = s.sessions.find((x) => x.source === needs.root && (x.mfaSerial ?? '') === needs.mfaSerial);
-    const left = session && session.valid ? Date.parse(session.expiration) - now : 0;
+    const left = session?.valid ? Date.parse(session.expiration) - now : 0;
     return left > 0 ? `${name} ${compactLeft(left)}` : `${name} mfa!`;
   }
   const served = s.profiles.find((p) => p.name === name);
