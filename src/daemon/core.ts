@@ -10,7 +10,8 @@ import { imdsDocument, isoSeconds, type Served } from '../engine/served.js';
 import { createSessionManager, type SessionManager } from '../engine/sessions.js';
 import type { StateStore, StoredCredentials } from '../state/store.js';
 import type { Logger } from '../log.js';
-import { describeProfiles, describeStatus, type ProfileInfo, type StatusInfo } from './describe.js';
+import type { MfaStarted, ProfileInfo, StatusInfo, Switched } from '../control/contract.js';
+import { describeProfiles, describeStatus } from './describe.js';
 import { matchCredentials, restoreSessions, snapshot } from './persistence.js';
 import { createRefreshLoop } from '../engine/refresh-loop.js';
 
@@ -46,8 +47,8 @@ export interface Core {
    */
   cachedBody(name?: string, kind?: 'container' | 'imds'): string | undefined;
   activeProfile(): string | undefined;
-  switchTo(name: string): { profile: string; needsMfa: boolean };
-  mfa(code: string, profile?: string): Promise<{ profile: string; source: string; expiration: string }>;
+  switchTo(name: string): Omit<Switched, 'region'>;
+  mfa(code: string, profile?: string): Promise<MfaStarted>;
   refresh(name?: string): Promise<Served>;
   reload(): { ok: boolean; error?: string };
   logout(): void;

@@ -20,7 +20,8 @@ import { createCore, type Core } from './core.js';
 import { createDesktopNotify, type Notify } from './desktop-notify.js';
 import { claimSocket } from './single-instance.js';
 import { watchFiles } from './watch-files.js';
-import { diffSettings, type SettingsChanges } from './settings-changes.js';
+import type { SettingsChanges } from '../control/contract.js';
+import { diffSettings } from './settings-changes.js';
 
 export interface DaemonDeps {
   paths: CreddPaths;

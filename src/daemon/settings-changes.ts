@@ -1,12 +1,7 @@
+import type { SettingsChanges } from '../control/contract.js';
 import { toCreddError } from '../errors.js';
 import type { Settings } from '../settings.js';
 
-/** What `credd reload` found in the settings: an error, or the keys whose value changed. */
-export interface SettingsChanges {
-  error?: string;
-  /** Settings-file names of the keys that differ from what the daemon runs with. */
-  changed: string[];
-}
 
 /** Settings fields → the key names users write in config.ini. */
 const KEY_NAMES: Record<keyof Settings, string> = {

@@ -130,7 +130,7 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     frameworkErrors: (err, req, reply) => {
       const status = err.statusCode ?? 400;
       security.refused({ reason: 'bad-url', status, method: req.method, path: req.raw.url, remote: req.raw.socket?.remoteAddress, detail: err.code });
-      sendError(req, reply, new CreddError('BadRequest', 'Malformed or over-long path.', status, 2));
+      sendError(req, reply, new CreddError('BadRequest', 'Malformed or over-long path.', status));
     },
   });
   server.on('listening', () => {

@@ -7,7 +7,7 @@ import { gatherFacts, loginService, sectionKeys, type DoctorDeps } from '../../s
 import { diagnose } from '../../src/cli/doctor/diagnose.js';
 import { runsCredd, type DoctorFacts, type ProbeResult } from '../../src/cli/doctor/facts.js';
 import { run } from '../../src/cli/run.js';
-import type { StatusInfo } from '../../src/daemon/describe.js';
+import type { StatusInfo } from '../../src/control/contract.js';
 import { fakeCliContext } from '../helpers/cli-context.js';
 import { reachableImports } from './import-graph.js';
 

@@ -34,3 +34,12 @@ t.test('no import loop in src/', async (t) => {
   );
   t.same(cycles.filter(http), [], 'no loop in src/http/', { todo: "CredsSource in a leaf module (the lead's src/http/ part of item 4)" });
 });
+
+t.test('the CLI takes the control types from the contract: only `credd daemon` reaches into src/daemon/', async (t) => {
+  const cli = join(SRC, 'cli');
+  const daemon = join(SRC, 'daemon');
+  const reaching = sourceFiles(cli)
+    .filter((f) => localImports(f).some((d) => d.startsWith(`${daemon}/`)))
+    .map((f) => f.slice(SRC.length + 1));
+  t.same(reaching, ['cli/commands/daemon.ts']);
+});

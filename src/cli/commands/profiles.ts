@@ -1,11 +1,10 @@
-import type { ProfileInfo } from '../../daemon/describe.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 
 /** `credd profiles [--json]` */
 const profiles: Command = async (ctx, args) => {
   const { values } = parse('profiles', args, { json: { type: 'boolean' } });
-  const list = await ctx.client.get<ProfileInfo[]>('/profiles');
+  const list = await ctx.client.get('/profiles');
   if (values.json) {
     ctx.out(`${JSON.stringify(list, null, 2)}\n`);
     return 0;

@@ -1,5 +1,5 @@
 import { resolvePlan } from '../../aws/resolve-plan.js';
-import type { StatusInfo } from '../../daemon/describe.js';
+import type { StatusInfo } from '../../control/contract.js';
 import type { Command } from '../context.js';
 import { localConfig } from '../local-view.js';
 import { parse } from '../parse.js';
@@ -48,7 +48,7 @@ const prompt: Command = async (ctx, args) => {
   parse('prompt', args, {});
   let s: StatusInfo;
   try {
-    s = await ctx.client.get<StatusInfo>('/status', { timeoutMs: PROMPT_TIMEOUT_MS });
+    s = await ctx.client.get('/status', { timeoutMs: PROMPT_TIMEOUT_MS });
   } catch {
     return 0;
   }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { type AwsConfig, loadAwsConfig } from '../../aws/config.js';
 import { resolvePlan } from '../../aws/resolve-plan.js';
-import type { StatusInfo } from '../../daemon/describe.js';
+import type { DaemonStatus } from '../../control/contract.js';
 import { serviceTarget } from '../../service/platform.js';
 import { serviceFile } from '../../service/steps.js';
 import type { CliContext } from '../context.js';
@@ -53,8 +53,6 @@ function read(file: string): { value: string } | { error: string } {
   }
 }
 
-type Status = StatusInfo & { endpoint: string; security?: { imds: boolean } };
-
 /** Gathers what `diagnose` needs: the shell, the AWS files, the daemon, and one request as an SDK makes it. */
 export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<DoctorFacts> {
   const e = ctx.env;
@@ -98,9 +96,9 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   const uri = e.AWS_CONTAINER_CREDENTIALS_FULL_URI || (e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
   const pinned = uri ? /\/creds\/([^/?#]+)/.exec(uri)?.[1] : undefined;
   if (pinned) facts.pinnedProfile = decodeURIComponent(pinned);
-  let status: Status;
+  let status: DaemonStatus;
   try {
-    status = await ctx.client.get<Status>('/status');
+    status = await ctx.client.get('/status');
   } catch {
     return facts;
   }
