@@ -100,6 +100,14 @@ export interface Reloaded {
   settings: SettingsChanges;
 }
 
+/** `endpoint.json` in the runtime directory: where `credd env` finds the running daemon's real address (useful with `--port 0`). */
+export interface EndpointRecord {
+  url: string;
+  host: string;
+  port: number;
+  pid: number;
+}
+
 /** The GET routes: `params` fill `:name` in the path, the rest becomes the query. */
 export interface ControlGet {
   '/status': { response: DaemonStatus };

@@ -20,7 +20,7 @@ import { createCore, type Core } from './core.js';
 import { createDesktopNotify, type Notify } from './desktop-notify.js';
 import { claimSocket } from './single-instance.js';
 import { watchFiles } from './watch-files.js';
-import type { SettingsChanges } from '../control/contract.js';
+import type { EndpointRecord, SettingsChanges } from '../control/contract.js';
 import { diffSettings } from './settings-changes.js';
 
 export interface DaemonDeps {
@@ -57,14 +57,6 @@ export interface DaemonHandle {
   /** Resolves when the daemon has stopped (after `close()` or a `credd stop`). */
   closed: Promise<void>;
   close(): Promise<void>;
-}
-
-/** Where `credd env` finds the running daemon's real address (useful with `--port 0`). */
-export interface EndpointRecord {
-  url: string;
-  host: string;
-  port: number;
-  pid: number;
 }
 
 /** Starts the daemon: claims the control socket, loads state, listens on loopback and on the socket. */
