@@ -60,6 +60,22 @@ export class MfaRequiredError extends CreddError {
   }
 }
 
+/** An MFA code for a profile that needs none. */
+export class NoMfaNeededError extends CreddError {
+  constructor(profile: string) {
+    super('BadRequest', `Profile "${profile}" needs no MFA code (no mfa_serial in its chain).`, 400);
+  }
+}
+
+/**
+ * The rule for "this profile needs no MFA": no `mfa_serial` anywhere in its chain. Returns the
+ * device; throws NoMfaNeededError without one. Used by `credd mfa`, the core and the sessions alike.
+ */
+export function requireMfaSerial(p: { profile: string; mfaSerial?: string | undefined }): string {
+  if (!p.mfaSerial) throw new NoMfaNeededError(p.profile);
+  return p.mfaSerial;
+}
+
 /** STS refused: a wrong MFA code or a role this user may not assume. */
 export class AccessDeniedError extends CreddError {
   constructor(message: string) {

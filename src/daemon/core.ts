@@ -1,4 +1,4 @@
-import { BadRequestError, NoActiveProfileError, toCreddError, UnknownProfileError } from '../errors.js';
+import { NoActiveProfileError, requireMfaSerial, toCreddError, UnknownProfileError } from '../errors.js';
 import type { AwsConfig } from '../aws/config.js';
 import type { EnvEndpoints } from '../aws/endpoints.js';
 import { resolvePlan, type Plan } from '../aws/resolve-plan.js';
@@ -212,7 +212,7 @@ export function createCore(deps: CoreDeps): Core {
     async mfa(code, profile) {
       const name = target(profile);
       const p = plan(name);
-      if (!p.mfaSerial) throw new BadRequestError(`Profile "${name}" needs no MFA code (no mfa_serial in its chain).`);
+      requireMfaSerial(p);
       const session = await sessions.start(p, code);
       // Profiles served straight from this session must pick up the new one.
       for (const served of engine.cached()) {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { createTokenMatcher, loadOrCreateToken, tokenMatches } from '../../src/state/token.js';
+import { createTokenMatcher, loadOrCreateToken } from '../../src/state/token.js';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 
@@ -108,8 +108,9 @@ t.test('processes racing on a fresh runtime dir all get the same token', async (
   t.same(fs.readdirSync(dir), ['token']);
 });
 
-t.test('tokenMatches', async (t) => {
+t.test('createTokenMatcher: right and wrong tokens', async (t) => {
   const token = 'x'.repeat(43);
+  const tokenMatches = (presented: string | undefined, expected: string) => createTokenMatcher(expected)(presented);
   t.equal(tokenMatches(token, token), true);
   t.equal(tokenMatches(`${token}y`, token), false, 'longer');
   t.equal(tokenMatches(token.slice(1), token), false, 'shorter');

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { MfaInfo } from '../../control/contract.js';
-import { BadRequestError } from '../../errors.js';
+import { BadRequestError, requireMfaSerial } from '../../errors.js';
 import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
 import { timeLeft } from '../time-left.js';
@@ -39,7 +39,7 @@ const mfa: Command = async (ctx, args) => {
   let code = positionals[0];
   if (code === undefined) {
     const info = await ctx.client.get('/mfa', { params: { profile: values.profile } });
-    if (!info.mfaSerial) throw new BadRequestError(`Profile "${info.profile}" needs no MFA code (no mfa_serial in its chain).`);
+    requireMfaSerial(info);
     code = await askCode(ctx, info);
   }
   const out = await ctx.client.post('/mfa', { code, ...(values.profile ? { profile: values.profile } : {}) });
