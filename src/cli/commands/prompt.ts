@@ -1,3 +1,4 @@
+import { formatDuration } from '../../duration.js';
 import { resolvePlan } from '../../aws/resolve-plan.js';
 import type { StatusInfo } from '../../control/contract.js';
 import type { Command } from '../context.js';
@@ -8,10 +9,7 @@ import { parse } from '../parse.js';
 export const PROMPT_TIMEOUT_MS = 500;
 
 /** "42m", "1h05m", "11h58m": time left, compact. */
-export function compactLeft(ms: number): string {
-  const m = Math.floor(ms / 60000);
-  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m`;
-}
+export const compactLeft = (ms: number): string => formatDuration(ms, 'compact');
 
 /** The source session a profile needs, as the local AWS config describes it. */
 export interface NeededSession {
