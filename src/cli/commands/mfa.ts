@@ -1,14 +1,9 @@
 import { execFile } from 'node:child_process';
-import { BadRequestError } from '../../errors.js';
+import type { MfaInfo } from '../../control/contract.js';
+import { BadRequestError, requireMfaSerial } from '../../errors.js';
 import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
 import { timeLeft } from '../time-left.js';
-
-interface MfaInfo {
-  profile: string;
-  mfaSerial?: string;
-  mfaProcess?: string;
-}
 
 function runMfaProcess(command: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -43,12 +38,11 @@ const mfa: Command = async (ctx, args) => {
   const { values, positionals } = parse('mfa', args, { profile: { type: 'string', short: 'p' } }, 1);
   let code = positionals[0];
   if (code === undefined) {
-    const query = values.profile ? `?profile=${encodeURIComponent(values.profile)}` : '';
-    const info = await ctx.client.get<MfaInfo>(`/mfa${query}`);
-    if (!info.mfaSerial) throw new BadRequestError(`Profile "${info.profile}" needs no MFA code (no mfa_serial in its chain).`);
+    const info = await ctx.client.get('/mfa', { params: { profile: values.profile } });
+    requireMfaSerial(info);
     code = await askCode(ctx, info);
   }
-  const out = await ctx.client.post<{ profile: string; source: string; expiration: string }>('/mfa', { code, ...(values.profile ? { profile: values.profile } : {}) });
+  const out = await ctx.client.post('/mfa', { code, ...(values.profile ? { profile: values.profile } : {}) });
   ctx.out(`MFA session for ${out.source} started: valid until ${out.expiration} (${timeLeft(out.expiration, ctx.now())}).\n`);
   return 0;
 };
