@@ -73,7 +73,8 @@ async function assumeLong(deps: ConsoleCredentialDeps, plan: Plan, endpoint: str
   // duration_seconds above 1 h says what the role allows; else try 12 h and step down.
   const wanted = step.cappedFrom ?? step.durationSeconds;
   const ladder = wanted > 3600 ? [wanted, ...LADDER.filter((d) => d < wanted)] : LADDER;
-  for (const durationSeconds of ladder) {
+  for (let i = 0; ; i++) {
+    const durationSeconds = ladder[i]!;
     try {
       const out = await deps.sts.assumeRole(plan.rootKeys, {
         region: plan.region ?? FALLBACK_REGION, endpoint, roleArn: step.roleArn, roleSessionName: step.roleSessionName, externalId: step.externalId,
@@ -83,9 +84,7 @@ async function assumeLong(deps: ConsoleCredentialDeps, plan: Plan, endpoint: str
       return { kind: 'role-long', credentials: out, endsAt: deps.now() + sessionDuration * 1000, sessionDuration };
     } catch (err) {
       // STS checks the duration before the MFA code, so the same code may be tried again.
-      if (!(err instanceof CreddError) || !/MaxSessionDuration/.test(err.message) || durationSeconds === 3600) throw err;
+      if (i === ladder.length - 1 || !(err instanceof CreddError) || !/MaxSessionDuration/.test(err.message)) throw err;
     }
   }
-  /* c8 ignore next */
-  throw new BadRequestError('unreachable');
 }

@@ -22,7 +22,7 @@ export interface ConsoleEksWiring {
 /** Builds the console and eks-token services on the core and returns their route registration. */
 export function consoleEksRoutes(w: ConsoleEksWiring): (app: FastifyInstance) => void {
   const { core } = w;
-  const console = createConsoleSignin({
+  const signIn = createConsoleSignin({
     sts: w.sts,
     endpoints: w.endpoints,
     now: w.now,
@@ -40,5 +40,5 @@ export function consoleEksRoutes(w: ConsoleEksWiring): (app: FastifyInstance) =>
     endpoints: w.endpoints,
     now: w.now,
   });
-  return (app) => registerConsoleEksRoutes(app, { console, eksToken });
+  return (app) => registerConsoleEksRoutes(app, { console: signIn, eksToken });
 }

@@ -74,6 +74,18 @@ t.test('POST /console: a profile without a role uses GetFederationToken; errors 
   t.equal(bad.statusCode, 400);
 });
 
+t.test('POST /console for the active profile renews credentials about to end first', async (t) => {
+  const w = await world(t);
+  w.sts.roleSeconds = 600;
+  await w.core.mfa('123456', 'dev');
+  w.core.switchTo('dev');
+  const before = w.sts.count('AssumeRole');
+  const a = (await w.app.inject({ method: 'POST', url: '/console', payload: { stdout: true, signinUrl: w.ep.url } })).json();
+  t.equal(a.profile, 'dev', 'the active profile');
+  t.ok(w.sts.count('AssumeRole') > before, 'renewed: 10 minutes left is too little for a console session');
+  t.equal((await w.app.inject({ method: 'GET', url: '/eks-token?cluster=c' })).json().profile, 'dev', 'eks-token: the active profile too');
+});
+
 t.test('GET /eks-token: signed with the profile\'s credentials, reused until a minute before expiry', async (t) => {
   const w = await world(t);
   await w.core.mfa('123456', 'dev');
