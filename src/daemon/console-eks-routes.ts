@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { checkProfileName } from '../http/profile-name.js';
+import { checkProfileName } from '../aws/profile-name.js';
 import type { ConsoleAnswer, ConsoleRequest } from './console-signin.js';
 import type { EksTokenAnswer, EksTokenRequest } from './eks-tokens.js';
 
