@@ -149,6 +149,13 @@ export class ServiceError extends CreddError {
   }
 }
 
+/** The AWS sign-in (federation) endpoint refused or could not be reached; the message never holds a URL or token. */
+export class FederationError extends CreddError {
+  constructor(message: string) {
+    super('FederationError', message, 502);
+  }
+}
+
 /** Turns any thrown value into a CreddError without leaking details such as stacks. */
 export function toCreddError(err: unknown): CreddError {
   if (err instanceof CreddError) return err;

@@ -1,6 +1,9 @@
-import { request } from 'node:http';
 import { type ControlGet, type ControlPost, controlPath, type GetArgs, type PostArgs } from '../control/contract.js';
 import { DaemonNotRunningError, fromWire, type CreddError } from '../errors.js';
+
+// Not `import … from 'node:http'`: on Node 22 an ESM import of node:http builds its whole namespace, which
+// loads undici, zlib, tls and http2 (about 100 ms of CPU per CLI call, `credd eks-token` on every kubectl call).
+const { request } = process.getBuiltinModule('node:http');
 
 /** Talks HTTP+JSON to the daemon over its Unix socket, typed by the control contract. */
 export interface ControlClient {

@@ -1,3 +1,4 @@
+import type { ConsoleKind } from '../aws/federation-credentials.js';
 /**
  * The control socket's contract: every route's path, request and answer, shared by the
  * daemon's server (daemon/control-server.ts) and the CLI's client (cli/control-client.ts).
@@ -108,8 +109,48 @@ export interface EndpointRecord {
   pid: number;
 }
 
+/** What `credd console` asks the daemon for. */
+export interface ConsoleRequest {
+  profile?: string;
+  long?: boolean;
+  code?: string;
+  destination?: string;
+  /** CREDD_SIGNIN_URL of the CLI's environment. */
+  signinUrl?: string;
+  logoutFirst?: boolean;
+  /** true: answer the sign-in URL itself (`--stdout`); else the path of a page that forwards to it. */
+  stdout?: boolean;
+}
+
+/** The answer: when the console session ends and why, and the URL or the page to open. */
+export interface ConsoleAnswer {
+  profile: string;
+  kind: ConsoleKind;
+  endsAt: string;
+  sessionDuration?: number;
+  federatedUser?: string;
+  url?: string;
+  page?: string;
+}
+
+/** What `credd eks-token` asks the daemon for. */
+export interface EksTokenRequest {
+  cluster: string;
+  profile?: string;
+  region?: string;
+}
+
+/** The token and its ExecCredential `expirationTimestamp`. */
+export interface EksTokenAnswer {
+  profile: string;
+  cluster: string;
+  token: string;
+  expirationTimestamp: string;
+}
+
 /** The GET routes: `params` fill `:name` in the path, the rest becomes the query. */
 export interface ControlGet {
+  '/eks-token': { params: { cluster: string; profile?: string | undefined; region?: string | undefined }; response: EksTokenAnswer };
   '/status': { response: DaemonStatus };
   '/profiles': { response: ProfileInfo[] };
   '/mfa': { params: { profile?: string | undefined }; response: MfaInfo };
@@ -123,6 +164,7 @@ export interface ControlPost {
   '/refresh': { body: { profile?: string }; response: { profile: string; expiration: string } };
   '/reload': { response: Reloaded };
   '/logout': { response: { ok: true } };
+  '/console': { body: ConsoleRequest; response: ConsoleAnswer };
   /** The daemon answers, then stops. */
   '/stop': { response: { ok: true } };
 }

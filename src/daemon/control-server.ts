@@ -25,6 +25,8 @@ export interface ControlServerOptions {
   core: Core;
   info: DaemonInfo;
   log: Logger;
+  /** More routes, each in its own file (console, eks-token). */
+  routes?: Array<(app: FastifyInstance) => void>;
 }
 
 const nameBody = {
@@ -89,5 +91,6 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     reply.raw.on('finish', () => info.stop());
     return { ok: true };
   });
+  for (const register of opts.routes ?? []) register(app);
   return app;
 }

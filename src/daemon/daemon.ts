@@ -16,6 +16,7 @@ import { loadOrCreateToken } from '../state/token.js';
 import { DEFAULT_REFRESH } from '../engine/refresh-policy.js';
 import { createScheduler, type EveryFn, type ScheduleFn, type Scheduler } from './scheduler.js';
 import { buildControlServer } from './control-server.js';
+import { consoleEksRoutes } from './console-eks-wiring.js';
 import { createCore, type Core } from './core.js';
 import { createDesktopNotify, type Notify } from './desktop-notify.js';
 import { claimSocket } from './single-instance.js';
@@ -71,9 +72,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m) });
   // Late-bound: the core is built first and tells the scheduler about clock jumps through closures.
   let scheduler: Scheduler | undefined;
+  const sts = deps.sts ?? createSts();
   const core = createCore({
     loadConfig: () => loadAwsConfig(deps.awsPaths),
-    sts: deps.sts ?? createSts(),
+    sts,
     store,
     now: deps.now,
     endpoints: deps.endpoints,
@@ -141,6 +143,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     log,
     info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
       security: () => ({ imds: deps.settings.imds, peerCheck: peer.status() }) },
+    routes: [consoleEksRoutes({ core, sts, endpoints: deps.endpoints, now: deps.now, runtimeDir: paths.runtimeDir })],
   });
   try {
     await control.listen({ path: paths.socket });

@@ -1,37 +1,8 @@
-import { execFile } from 'node:child_process';
-import type { MfaInfo } from '../../control/contract.js';
-import { BadRequestError, requireMfaSerial } from '../../errors.js';
-import type { CliContext, Command } from '../context.js';
+import { requireMfaSerial } from '../../errors.js';
+import { askCode } from '../ask-code.js';
+import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 import { timeLeft } from '../time-left.js';
-
-function runMfaProcess(command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('/bin/sh', ['-c', command], { timeout: 120000 }, (err, stdout) => {
-      if (err) reject(new BadRequestError(`mfa_process failed (${err.message.split('\n')[0]}): fix it in your AWS config or pass the code: credd mfa CODE.`));
-      else resolve(stdout.trim());
-    });
-  });
-}
-
-async function readLine(stream: NodeJS.ReadableStream): Promise<string> {
-  let data = '';
-  for await (const chunk of stream) {
-    data += chunk.toString();
-    if (data.includes('\n')) break;
-  }
-  return data.split('\n')[0]!.trim();
-}
-
-/** Gets the code from mfa_process, a hidden prompt, or standard input, in that order. */
-async function askCode(ctx: CliContext, info: MfaInfo): Promise<string> {
-  if (info.mfaProcess) return runMfaProcess(info.mfaProcess);
-  if (ctx.isTTY) {
-    const { read } = await import('read');
-    return (await read({ prompt: `MFA code for ${info.mfaSerial}: `, silent: true, replace: '*', output: process.stderr })).trim();
-  }
-  return readLine(ctx.stdin);
-}
 
 /** `credd mfa [CODE] [--profile NAME]` */
 const mfa: Command = async (ctx, args) => {
