@@ -64,6 +64,18 @@ export class StsUnavailableError extends CreddError {
 }
 
 /**
+ * An answer that would have waited on STS past the answer deadline (0.8 s). A 503 whose `Code`
+ * is `RequestTimeout`: every SDK retries a 503, and the Go SDK v2 (whose endpoint client has no
+ * status-code check) retries only listed codes, `RequestTimeout` among them
+ * (aws/retry/standard.go `DefaultRetryableErrorCodes`). The STS call goes on meanwhile.
+ */
+export class AnswerDeadlineError extends CreddError {
+  constructor(message: string) {
+    super('RequestTimeout', message, 503);
+  }
+}
+
+/**
  * The AWS config files or the settings file are wrong. A 4xx on the endpoint: retrying cannot
  * help until the file is fixed, and the JS SDK shows the message only of a 4xx.
  */
