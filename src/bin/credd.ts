@@ -9,10 +9,11 @@ import { resolvePaths } from '../state/paths.js';
 
 // The only place that reads argv, the environment and the wall clock.
 const env = process.env;
+const uid = process.getuid?.() ?? 0;
 const home = env.HOME ?? homedir();
 const paths = resolvePaths({
   home,
-  uid: process.getuid?.() ?? 0,
+  uid,
   platform: process.platform,
   tmpdir: tmpdir(),
   XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR,
@@ -48,6 +49,7 @@ const code = await run(
     now: () => Date.now(),
     version: pkg.version,
     pid: process.pid,
+    uid,
     platform: process.platform,
     execPath: process.execPath,
     scriptPath,

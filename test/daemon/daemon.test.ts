@@ -93,7 +93,7 @@ t.test('the scheduler ticks the core; a clock jump re-arms it', async (t) => {
   await until(t, 'the tick renewed dev', () => d.sts.count('AssumeRole') === 2);
   t.equal(d.jobs.filter((j) => !j.stopped).length, 1);
   d.clock.jump(3 * 3600_000);
-  d.watchers[0]!();
+  d.watchers.at(-1)!() // the clock watchdog: registered last, after the runtime-dir and port watches;
   await until(t, 'the cron job was re-armed', () => d.jobs.length === 2 && d.jobs[0]!.stopped);
   await until(t, 'and dev refreshed at once', () => d.sts.count('AssumeRole') === 3);
 });
