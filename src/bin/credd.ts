@@ -40,7 +40,7 @@ const code = await run(
       credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
     },
     endpoints: { sts: env.AWS_ENDPOINT_URL_STS, global: env.AWS_ENDPOINT_URL },
-    client: createControlClient(paths.socket),
+    client: createControlClient(paths.socket, 30000, () => Date.now()),
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     stdin: process.stdin,

@@ -1,22 +1,26 @@
 import { request } from 'node:http';
 import { DaemonNotRunningError, fromWire, type CreddError } from '../errors.js';
+import { DEADLINE_HEADER } from '../daemon/request-deadline.js';
 
 /** Talks HTTP+JSON to the daemon over its Unix socket. */
 export interface ControlClient {
   /** `timeoutMs` overrides the client's timeout for this call (`credd prompt` must not hang a shell). */
   get<T>(path: string, opts?: { timeoutMs?: number }): Promise<T>;
-  post<T>(path: string, body?: unknown): Promise<T>;
+  post<T>(path: string, body?: unknown, opts?: { timeoutMs?: number }): Promise<T>;
 }
 
 /**
  * Creates the client. A missing or refusing socket becomes DaemonNotRunningError;
  * a `{Code, Message}` answer becomes the matching CreddError.
  */
-export function createControlClient(socketPath: string, timeoutMs = 30000): ControlClient {
+export function createControlClient(socketPath: string, timeoutMs = 30000, now: () => number = Date.now): ControlClient {
   const call = <T>(method: string, path: string, body?: unknown, timeout = timeoutMs): Promise<T> =>
     new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request({ socketPath, path, method, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}, timeout }, (res) => {
+      // A change the daemon gets to only after we gave up is dropped, not applied behind the user's back.
+      const headers: Record<string, string | number> = method === 'POST' ? { [DEADLINE_HEADER]: now() + Math.max(0, timeout - 1000) } : {};
+      if (data) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
+      const req = request({ socketPath, path, method, headers, timeout }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -35,12 +39,15 @@ export function createControlClient(socketPath: string, timeoutMs = 30000): Cont
           if (!res.complete) reject(new DaemonNotRunningError(`credd closed the connection on ${socketPath} before answering: check \`credd status\`.`));
         });
       });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') reject(new DaemonNotRunningError());
+        else if (err.code === 'TIMEOUT' && method === 'POST') {
+          reject(new DaemonNotRunningError(`credd did not answer within ${timeout / 1000} s (frozen or busy). It drops this request if it gets to it later, so it changed nothing unless it was already under way: check with \`credd status\`.`));
+        }
         else reject(new DaemonNotRunningError(`credd did not answer on ${socketPath} (${err.code ?? err.message}): check \`credd status\`.`));
       });
       req.end(data);
     });
-  return { get: (p, o) => call('GET', p, undefined, o?.timeoutMs), post: (p, b) => call('POST', p, b ?? {}) };
+  return { get: (p, o) => call('GET', p, undefined, o?.timeoutMs), post: (p, b, o) => call('POST', p, b ?? {}, o?.timeoutMs) };
 }

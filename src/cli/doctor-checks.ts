@@ -38,6 +38,8 @@ export interface DoctorFacts {
     /** `region` of `[default]`, which the SDKs use when no variable sets one. */
     defaultRegion?: string;
   };
+  /** Another user listening on the port the shell (or credd's settings) point at: "nobody (uid 65534), pid 4242". */
+  portHolder?: { address: string; holder: string };
   /** The daemon's status, or undefined when none answers on the control socket. */
   daemon?: { endpoint: string; activeProfile?: string; configError?: string; imds?: boolean };
   /** The login service (systemd unit, launchd agent); undefined where credd has none (Windows). */
@@ -97,6 +99,10 @@ function fileChecks(f: DoctorFacts, add: (x: Finding) => void): void {
 }
 
 function daemonChecks(f: DoctorFacts, add: (x: Finding) => void): void {
+  if (f.portHolder) {
+    add({ code: 'PortSquatted', severity: 'error', message: `${f.portHolder.address} is held by ${f.portHolder.holder}, not by credd: SDKs pointed there send it your token and take its credentials.`, fix: 'find and stop that process (ss -ltnp), or give credd another port (CREDD_PORT, or port in the settings file), then credd start and eval "$(credd env)"' });
+    if (!f.daemon) return;
+  }
   if (!f.daemon) {
     add({ code: 'DaemonNotRunning', severity: 'error', message: 'No credd daemon runs for this user.', fix: 'credd start (or credd service install, to start it at every login)' });
     return;

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import { describeProfiles, describeStatus, type ProfileInfo, type StatusInfo } from './describe.js';
 import { matchCredentials, restoreSessions, snapshot } from './persistence.js';
 import { createRefreshLoop } from './refresh-loop.js';
+import { warmWithin, type WarmResult } from './warm.js';
 
 export interface CoreDeps {
   loadConfig(): AwsConfig;
@@ -47,6 +48,8 @@ export interface Core {
   cachedBody(name?: string, kind?: 'container' | 'imds'): string | undefined;
   activeProfile(): string | undefined;
   switchTo(name: string): { profile: string; needsMfa: boolean };
+  /** Fetches the credentials of `name` (default: the active profile) and waits for them up to `waitMs` (0: starts the fetch only). */
+  warm(name: string | undefined, waitMs: number): Promise<WarmResult>;
   mfa(code: string, profile?: string): Promise<{ profile: string; source: string; expiration: string }>;
   refresh(name?: string): Promise<Served>;
   reload(): { ok: boolean; error?: string };
@@ -207,6 +210,10 @@ export function createCore(deps: CoreDeps): Core {
       const needsMfa = p.mfaSerial !== undefined && !sessions.get(p.sessionKey!) && !engine.peek(name);
       if (!needsMfa) engine.get(name).catch(() => undefined);
       return { profile: name, needsMfa };
+    },
+    warm(name, waitMs) {
+      const n = target(name);
+      return warmWithin(n, engine.get(n), waitMs);
     },
     async mfa(code, profile) {
       const name = target(profile);

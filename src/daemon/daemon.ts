@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { loadAwsConfig, type AwsFilePaths } from '../aws/config.js';
+import type { AwsFilePaths } from '../aws/config.js';
+import { createConfigLoader } from './config-loader.js';
 import type { EnvEndpoints } from '../aws/endpoints.js';
 import { createSts, type Sts } from '../aws/sts.js';
 import { buildCredsServer } from '../http/build-creds-server.js';
@@ -91,7 +92,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   // Late-bound: the core is built first and tells the scheduler about clock jumps through closures.
   let scheduler: Scheduler | undefined;
   const core = createCore({
-    loadConfig: () => loadAwsConfig(deps.awsPaths),
+    loadConfig: createConfigLoader(deps.awsPaths),
     sts: deps.sts ?? createSts(),
     store,
     now: deps.now,
@@ -140,6 +141,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const makeControl = () => buildControlServer({
     core,
     log,
+    now: deps.now,
     info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
       security: () => ({ imds: deps.settings.imds, peerCheck: peer.status(), ...(ports?.problem() ? { port: ports.problem()!.message } : {}) }) },
   });

@@ -8,6 +8,8 @@ import { diagnose, type DoctorFacts, type ProbeResult } from '../doctor-checks.j
 import { imdsMode } from '../doctor-endpoint-checks.js';
 import { httpProbe, imdsProbe } from '../doctor-probe.js';
 import { parse } from '../parse.js';
+import { localEndpoint } from '../local-view.js';
+import { portOf, squatterOf } from '../port-guard.js';
 import { serviceTarget } from '../../service/platform.js';
 import { serviceFile } from '../../service/steps.js';
 
@@ -99,6 +101,19 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   const uri = e.AWS_CONTAINER_CREDENTIALS_FULL_URI || (e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
   const pinned = uri ? /\/creds\/([^/?#]+)/.exec(uri)?.[1] : undefined;
   if (pinned) facts.pinnedProfile = decodeURIComponent(pinned);
+  let configured = '';
+  try {
+    configured = localEndpoint(ctx);
+  } catch {
+    // a broken settings file: reported by the daemon; the shell's own URI is still checked
+  }
+  for (const url of new Set([uri ?? '', e.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? '', configured])) {
+    const holder = squatterOf(ctx, url);
+    if (holder) {
+      facts.portHolder = { address: `127.0.0.1:${portOf(url)}`, holder };
+      break;
+    }
+  }
   let status: Status;
   try {
     status = await ctx.client.get<Status>('/status');

@@ -3,11 +3,30 @@ import { BadRequestError } from '../../errors.js';
 import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
 import { timeLeft } from '../time-left.js';
+import { resolvePlan } from '../../aws/resolve-plan.js';
+import { localConfig } from '../local-view.js';
+import { warmAndReport } from '../warm-report.js';
 
 interface MfaInfo {
   profile: string;
   mfaSerial?: string;
   mfaProcess?: string;
+}
+
+/** How long `credd mfa` waits for the credentials of the profile it points at. */
+const MFA_WARM_MS = 10_000;
+
+/**
+ * The profile's `mfa_process`, read from the AWS config by the CLI itself: a command line that
+ * came over a socket could be anyone's.
+ */
+function localMfaProcess(ctx: CliContext, profile: string): string | undefined {
+  const config = localConfig(ctx);
+  try {
+    return config ? resolvePlan(config, profile).mfaProcess : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function runMfaProcess(command: string): Promise<string> {
@@ -44,12 +63,15 @@ const mfa: Command = async (ctx, args) => {
   let code = positionals[0];
   if (code === undefined) {
     const query = values.profile ? `?profile=${encodeURIComponent(values.profile)}` : '';
-    const info = await ctx.client.get<MfaInfo>(`/mfa${query}`);
+    const remote = await ctx.client.get<MfaInfo>(`/mfa${query}`);
+    const info: MfaInfo = { profile: remote.profile, mfaSerial: remote.mfaSerial, mfaProcess: localMfaProcess(ctx, remote.profile) };
     if (!info.mfaSerial) throw new BadRequestError(`Profile "${info.profile}" needs no MFA code (no mfa_serial in its chain).`);
     code = await askCode(ctx, info);
   }
   const out = await ctx.client.post<{ profile: string; source: string; expiration: string }>('/mfa', { code, ...(values.profile ? { profile: values.profile } : {}) });
   ctx.out(`MFA session for ${out.source} started: valid until ${out.expiration} (${timeLeft(out.expiration, ctx.now())}).\n`);
+  // Warm what the code was for, so the first SDK request is not cold; the session itself is in hand either way.
+  await warmAndReport(ctx, out.profile, MFA_WARM_MS).catch(() => false);
   return 0;
 };
 export default mfa;
