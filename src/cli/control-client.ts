@@ -10,12 +10,14 @@ export interface ControlClient {
 }
 
 /**
- * Creates the client. A missing or refusing socket becomes DaemonNotRunningError;
+ * Creates the client; `verify` runs before every call and throws to refuse it. A missing or refusing socket becomes DaemonNotRunningError;
  * a `{Code, Message}` answer becomes the matching CreddError.
  */
-export function createControlClient(socketPath: string, timeoutMs = 30000, now: () => number = Date.now): ControlClient {
+export function createControlClient(socketPath: string, timeoutMs = 30000, now: () => number = Date.now, verify: () => void = () => undefined): ControlClient {
   const call = <T>(method: string, path: string, body?: unknown, timeout = timeoutMs): Promise<T> =>
     new Promise((resolve, reject) => {
+      // Before trusting the socket: its directory must be this user's alone (see runtime-dir.ts).
+      verify();
       const data = body === undefined ? undefined : JSON.stringify(body);
       // A change the daemon gets to only after we gave up is dropped, not applied behind the user's back.
       const headers: Record<string, string | number> = method === 'POST' ? { [DEADLINE_HEADER]: now() + Math.max(0, timeout - 1000) } : {};
@@ -39,10 +41,10 @@ export function createControlClient(socketPath: string, timeoutMs = 30000, now: 
           if (!res.complete) reject(new DaemonNotRunningError(`credd closed the connection on ${socketPath} before answering: check \`credd status\`.`));
         });
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { timedOut: true })));
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') reject(new DaemonNotRunningError());
-        else if (err.code === 'TIMEOUT' && method === 'POST') {
+        else if ((err as { timedOut?: boolean }).timedOut && method === 'POST') {
           reject(new DaemonNotRunningError(`credd did not answer within ${timeout / 1000} s (frozen or busy). It drops this request if it gets to it later, so it changed nothing unless it was already under way: check with \`credd status\`.`));
         }
         else reject(new DaemonNotRunningError(`credd did not answer on ${socketPath} (${err.code ?? err.message}): check \`credd status\`.`));

@@ -38,6 +38,8 @@ export interface DoctorFacts {
     /** `region` of `[default]`, which the SDKs use when no variable sets one. */
     defaultRegion?: string;
   };
+  /** Why the runtime directory (control socket, token) is refused, if it is. */
+  runtimeDirError?: string;
   /** Another user listening on the port the shell (or credd's settings) point at: "nobody (uid 65534), pid 4242". */
   portHolder?: { address: string; holder: string };
   /** The daemon's status, or undefined when none answers on the control socket. */
@@ -99,6 +101,10 @@ function fileChecks(f: DoctorFacts, add: (x: Finding) => void): void {
 }
 
 function daemonChecks(f: DoctorFacts, add: (x: Finding) => void): void {
+  if (f.runtimeDirError) {
+    add({ code: 'UnsafeRuntimeDir', severity: 'error', message: f.runtimeDirError, fix: 'set XDG_RUNTIME_DIR to a directory of your own (mode 0700), or chmod 700 it if it is yours' });
+    return;
+  }
   if (f.portHolder) {
     add({ code: 'PortSquatted', severity: 'error', message: `${f.portHolder.address} is held by ${f.portHolder.holder}, not by credd: SDKs pointed there send it your token and take its credentials.`, fix: 'find and stop that process (ss -ltnp), or give credd another port (CREDD_PORT, or port in the settings file), then credd start and eval "$(credd env)"' });
     if (!f.daemon) return;

@@ -11,7 +11,7 @@ Daemon
 
 Everyday
   mfa [CODE] [--profile NAME]       start the MFA source session (prompts when no CODE)
-  switch NAME [--wait S]            make NAME the active profile, wait for its credentials
+  switch NAME [--no-wait]           make NAME the active profile, wait for its credentials
   profiles [--json]                 the profiles in your AWS config and their state
   env [NAME] [--imds] [--shell SH]  lines for eval "$(credd env)": point this shell at credd
   exec NAME -- CMD [ARGS...]        run CMD with NAME's credentials
@@ -72,10 +72,10 @@ is read from your AWS config by this command, never taken from the daemon.
 A rejected code exits non-zero and keeps the previous session. Then waits up to 10 s
 for the profile's credentials and says when they are ready.
 `,
-  switch: `Usage: credd switch NAME [--wait SECONDS]
+  switch: `Usage: credd switch NAME [--no-wait]
 
 Makes NAME the active profile: what GET /creds and IMDS serve. Survives restarts.
-Then waits (up to 10 s, or --wait SECONDS; 0: no wait) until NAME's credentials are
+Then waits (up to 10 s; not with --no-wait) until NAME's credentials are
 in hand, so the first request of any SDK is answered at once:
 "prod: credentials ready, 59m left". Exit 1 when they are not (the switch stands,
 and the message says why). Says so when an MFA code is needed first.

@@ -1,7 +1,6 @@
 import { BadRequestError, toCreddError } from '../errors.js';
 import type { CliContext, Command } from './context.js';
 import { HELP, helpFor } from './help.js';
-import { checkRuntimeDir } from '../state/runtime-dir.js';
 
 /** Maps verbs to their modules, loaded on demand so each command pulls in only what it needs. */
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
@@ -62,8 +61,6 @@ export async function run(ctx: CliContext, argv: string[]): Promise<number> {
       ctx.out(helpFor(verb));
       return 0;
     }
-    // Before any command trusts the control socket or the token file in it.
-    checkRuntimeDir(ctx.paths.runtimeDir, ctx.uid);
     return await (await load()).default(ctx, rest);
   } catch (err) {
     const e = toCreddError(err);

@@ -63,7 +63,7 @@ if (requireOrSkip(t, 'moto_server', moto !== null)) {
     t.equal(a.status, 200, 'the first request is answered from memory');
     t.match(a.body.RoleArn, /555555555555/);
     proxy.mode = 'down';
-    const down = await credd(box.env, ['switch', 'staging', '--wait', '5']);
+    const down = await credd(box.env, ['switch', 'staging']);
     t.equal(down.code, 1, 'not ready: exit 1');
     t.match(down.stdout, /Active profile: staging/, 'the switch itself stands');
     t.match(down.stderr, /^staging: no credentials: STS is unreachable/m, 'and says why');

@@ -8,6 +8,7 @@ import { diagnose, type DoctorFacts, type ProbeResult } from '../doctor-checks.j
 import { imdsMode } from '../doctor-endpoint-checks.js';
 import { httpProbe, imdsProbe } from '../doctor-probe.js';
 import { parse } from '../parse.js';
+import { checkRuntimeDir } from '../../state/runtime-dir.js';
 import { localEndpoint } from '../local-view.js';
 import { portOf, squatterOf } from '../port-guard.js';
 import { serviceTarget } from '../../service/platform.js';
@@ -101,6 +102,12 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   const uri = e.AWS_CONTAINER_CREDENTIALS_FULL_URI || (e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
   const pinned = uri ? /\/creds\/([^/?#]+)/.exec(uri)?.[1] : undefined;
   if (pinned) facts.pinnedProfile = decodeURIComponent(pinned);
+  try {
+    checkRuntimeDir(ctx.paths.runtimeDir, ctx.uid);
+  } catch (err) {
+    facts.runtimeDirError = (err as Error).message;
+    return facts;
+  }
   let configured = '';
   try {
     configured = localEndpoint(ctx);

@@ -3,6 +3,7 @@ import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonNotRunningError } from '../../errors.js';
 import { ensurePrivateDir } from '../../state/secure-fs.js';
+import { checkRuntimeDir } from '../../state/runtime-dir.js';
 import { socketAlive } from '../../daemon/single-instance.js';
 import type { CliContext, Command } from '../context.js';
 import { localEndpoint } from '../local-view.js';
@@ -39,6 +40,7 @@ async function report(ctx: CliContext, childPid: number | undefined, logFile?: s
  */
 const start: Command = async (ctx, args) => {
   parse('start', args, {});
+  checkRuntimeDir(ctx.paths.runtimeDir, ctx.uid);
   if (await socketAlive(ctx.paths.socket)) return report(ctx, undefined);
   refuseSquattedPort(ctx, localEndpoint(ctx), 'credd cannot serve there.');
   const log = openLog(ctx);

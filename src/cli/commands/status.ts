@@ -4,7 +4,7 @@ import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 import { timeLeft } from '../time-left.js';
 
-type Status = StatusInfo & { endpoint: string; pid: number; version: string; security?: { imds: boolean; peerCheck: { enabled: boolean; detail: string } } };
+type Status = StatusInfo & { endpoint: string; pid: number; version: string; security?: { imds: boolean; peerCheck: { enabled: boolean; detail: string }; port?: string } };
 
 /** `credd status [--json]`: exit 3 when no daemon runs. */
 const status: Command = async (ctx, args) => {
@@ -29,6 +29,7 @@ const status: Command = async (ctx, args) => {
   if (s.security) {
     const peer = s.security.peerCheck;
     lines.push(`endpoint security: IMDS ${s.security.imds ? 'on' : 'off'}; peer-user check ${peer.enabled ? 'on' : `unavailable: ${peer.detail}`}`);
+    if (s.security.port) lines.push(`warning: ${s.security.port}`);
   }
   lines.push(s.sessions.length ? 'source sessions:' : 'source sessions: none (run `credd mfa`)');
   for (const x of s.sessions) lines.push(`  ${x.source}${x.mfaSerial ? ` (${x.mfaSerial})` : ''}: ${x.valid ? `expires ${x.expiration} (${timeLeft(x.expiration, now)})` : 'expired'}`);

@@ -7,23 +7,21 @@ import { warmAndReport } from '../warm-report.js';
 export const SWITCH_WAIT_SECONDS = 10;
 
 /**
- * `credd switch NAME [--wait SECONDS]`: makes NAME active, then waits (default 10 s) until its
+ * `credd switch NAME [--no-wait]`: makes NAME active, then waits (up to 10 s) until its
  * credentials are in hand, so the first SDK request for it is answered from memory (the AWS CLI v2
  * makes a single IMDS attempt with a 1 s timeout). Exit 1 when they are not, though the switch stands.
  */
 const switchCommand: Command = async (ctx, args) => {
-  const { values, positionals } = parse('switch', args, { wait: { type: 'string' } }, 1);
+  const { values, positionals } = parse('switch', args, { 'no-wait': { type: 'boolean' } }, 1);
   const name = positionals[0];
   if (!name) throw new BadRequestError('Name the profile: credd switch NAME (see `credd profiles`).');
-  const wait = values.wait === undefined ? SWITCH_WAIT_SECONDS : Number(values.wait);
-  if (!Number.isFinite(wait) || wait < 0 || wait > 60) throw new BadRequestError(`--wait "${values.wait}" must be a number of seconds from 0 to 60.`);
   const out = await ctx.client.post<{ profile: string; needsMfa: boolean }>('/switch', { profile: name });
   ctx.out(`Active profile: ${out.profile}\n`);
   if (out.needsMfa) {
     ctx.err(`${out.profile} needs an MFA session: run \`credd mfa\`.\n`);
     return 0;
   }
-  if (wait === 0) return 0;
-  return (await warmAndReport(ctx, out.profile, wait * 1000)) ? 0 : 1;
+  if (values['no-wait']) return 0;
+  return (await warmAndReport(ctx, out.profile, SWITCH_WAIT_SECONDS * 1000)) ? 0 : 1;
 };
 export default switchCommand;
