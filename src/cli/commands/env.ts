@@ -1,6 +1,6 @@
 import type { AwsConfig } from '../../aws/config.js';
 import { BadRequestError } from '../../errors.js';
-import { checkProfileName } from '../../http/profile-name.js';
+import { checkProfileName } from '../../aws/profile-name.js';
 import { ensureRuntimeDir } from '../../state/runtime-dir.js';
 import { loadOrCreateToken } from '../../state/token.js';
 import { refuseSquattedPort } from '../port-guard.js';
