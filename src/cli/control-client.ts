@@ -1,12 +1,12 @@
 import { request } from 'node:http';
+import { type ControlGet, type ControlPost, controlPath, DEADLINE_HEADER, type GetArgs, type PostArgs } from '../control/contract.js';
 import { DaemonNotRunningError, fromWire, type CreddError } from '../errors.js';
-import { DEADLINE_HEADER } from '../daemon/request-deadline.js';
 
-/** Talks HTTP+JSON to the daemon over its Unix socket. */
+/** Talks HTTP+JSON to the daemon over its Unix socket, typed by the control contract. */
 export interface ControlClient {
   /** `timeoutMs` overrides the client's timeout for this call (`credd prompt` must not hang a shell). */
-  get<T>(path: string, opts?: { timeoutMs?: number }): Promise<T>;
-  post<T>(path: string, body?: unknown, opts?: { timeoutMs?: number }): Promise<T>;
+  get<P extends keyof ControlGet>(path: P, ...args: GetArgs<P>): Promise<ControlGet[P]['response']>;
+  post<P extends keyof ControlPost>(path: P, ...args: PostArgs<P>): Promise<ControlPost[P]['response']>;
 }
 
 /**
@@ -51,5 +51,11 @@ export function createControlClient(socketPath: string, timeoutMs = 30000, now: 
       });
       req.end(data);
     });
-  return { get: (p, o) => call('GET', p, undefined, o?.timeoutMs), post: (p, b, o) => call('POST', p, b ?? {}, o?.timeoutMs) };
+  return {
+    get: (path, ...[opts]) => {
+      const o = opts as { params?: Record<string, string | undefined>; timeoutMs?: number } | undefined;
+      return call('GET', controlPath(path, o?.params), undefined, o?.timeoutMs);
+    },
+    post: (path, ...[body, opts]) => call('POST', path, body ?? {}, opts?.timeoutMs),
+  };
 }

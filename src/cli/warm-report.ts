@@ -1,4 +1,3 @@
-import type { WarmResult } from '../daemon/warm.js';
 import type { CliContext } from './context.js';
 import { timeLeft } from './time-left.js';
 
@@ -7,7 +6,7 @@ import { timeLeft } from './time-left.js';
  * "prod: credentials ready, 59m left", or why not. Returns whether they are in hand.
  */
 export async function warmAndReport(ctx: CliContext, profile: string | undefined, waitMs: number): Promise<boolean> {
-  const w = await ctx.client.post<WarmResult>('/warm', { ...(profile ? { profile } : {}), waitMs });
+  const w = await ctx.client.post('/warm', { ...(profile ? { profile } : {}), waitMs });
   if (w.ready) {
     ctx.out(`${w.profile}: credentials ready, ${timeLeft(w.expiration!, ctx.now())}\n`);
     return true;

@@ -18,7 +18,7 @@ import { describeListener, foreignListener } from '../system/port-holder.js';
 import { createStateStore } from '../state/store.js';
 import { loadOrCreateToken } from '../state/token.js';
 import { DEFAULT_REFRESH } from '../engine/refresh-policy.js';
-import { createScheduler, intervalEvery, type EveryFn, type ScheduleFn, type Scheduler } from '../engine/scheduler.js';
+import { createScheduler, intervalEvery, type EveryFn, type ScheduleFn, type Scheduler } from './scheduler.js';
 import { buildControlServer } from './control-server.js';
 import { createCore, type Core } from './core.js';
 import { createDesktopNotify, type Notify } from './desktop-notify.js';
@@ -27,7 +27,8 @@ import { withStartLock } from './start-lock.js';
 import { watchPort } from './port-watch.js';
 import { watchRuntimeDir } from './runtime-watch.js';
 import { watchFiles } from './watch-files.js';
-import { diffSettings, type SettingsChanges } from './settings-changes.js';
+import type { EndpointRecord, SettingsChanges } from '../control/contract.js';
+import { diffSettings } from './settings-changes.js';
 
 export interface DaemonDeps {
   paths: CreddPaths;
@@ -65,14 +66,6 @@ export interface DaemonHandle {
   /** Resolves when the daemon has stopped (after `close()` or a `credd stop`). */
   closed: Promise<void>;
   close(): Promise<void>;
-}
-
-/** Where `credd env` finds the running daemon's real address (useful with `--port 0`). */
-export interface EndpointRecord {
-  url: string;
-  host: string;
-  port: number;
-  pid: number;
 }
 
 /** Starts the daemon: claims the control socket, loads state, listens on loopback and on the socket. */

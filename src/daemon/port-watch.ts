@@ -1,4 +1,4 @@
-import type { EveryFn } from '../engine/scheduler.js';
+import type { EveryFn } from './scheduler.js';
 import type { Logger } from '../log.js';
 import { describeListener, portListeners, type PortListener } from '../system/port-holder.js';
 

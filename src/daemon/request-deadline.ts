@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { DEADLINE_HEADER } from '../control/contract.js';
 import { CreddError } from '../errors.js';
-
-/** The header in which the CLI says until when its command waits for the answer (epoch ms). */
-export const DEADLINE_HEADER = 'x-credd-deadline';
 
 /** A command that gave up waiting: the daemon must not apply it behind the user's back. */
 export class RequestExpiredError extends CreddError {

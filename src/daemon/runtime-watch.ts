@@ -1,5 +1,5 @@
 import { lstatSync, readFileSync } from 'node:fs';
-import type { EveryFn } from '../engine/scheduler.js';
+import type { EveryFn } from './scheduler.js';
 import type { Logger } from '../log.js';
 import { ensureRuntimeDir } from '../state/runtime-dir.js';
 import type { CreddPaths } from '../state/paths.js';

@@ -1,17 +1,7 @@
+import type { WarmResult } from '../control/contract.js';
 import { toCreddError } from '../errors.js';
 import { isoSeconds, type Served } from '../engine/served.js';
 
-/** What `credd switch`, `credd mfa` and `credd env NAME` learn about a profile they point at. */
-export interface WarmResult {
-  profile: string;
-  /** Credentials are in hand. */
-  ready: boolean;
-  expiration?: string;
-  /** Still being fetched when the wait ran out (STS is slow): the fetch goes on. */
-  pending?: boolean;
-  /** Why there are none (MfaRequired, AccessDenied, StsUnavailable…). */
-  error?: { code: string; message: string };
-}
 
 /**
  * Waits up to `waitMs` for `fetch` (a profile's credentials, being obtained or already cached), so

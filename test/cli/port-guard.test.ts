@@ -2,7 +2,7 @@ import t from 'tap';
 import { createServer } from 'node:net';
 import { portOf, refuseSquattedPort, squatterOf } from '../../src/cli/port-guard.js';
 import { warmQuietly } from '../../src/cli/warm-report.js';
-import { diagnose } from '../../src/cli/doctor-checks.js';
+import { diagnose } from '../../src/cli/doctor/diagnose.js';
 import { fakeCliContext } from '../helpers/cli-context.js';
 
 t.test('portOf reads only the literal loopback URL credd env hands out', async (t) => {

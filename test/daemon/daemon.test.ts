@@ -6,7 +6,7 @@ import { createControlClient } from '../../src/cli/control-client.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon } from '../../src/daemon/daemon.js';
-import type { EveryFn, ScheduleFn } from '../../src/engine/scheduler.js';
+import type { EveryFn, ScheduleFn } from '../../src/daemon/scheduler.js';
 import { DEFAULT_SETTINGS, loadSettings } from '../../src/settings.js';
 import { resolvePaths } from '../../src/state/paths.js';
 import { httpGet } from '../helpers/credd-process.js';
@@ -186,7 +186,7 @@ t.test('the runtime directory removed: restored with the same token; another dae
   await until(t, 'the token is back', () => existsSync(paths.tokenFile));
   t.equal(readFileSync(paths.tokenFile, 'utf8'), token, 'the same token');
   t.ok(existsSync(join(paths.runtimeDir, 'endpoint.json')));
-  t.equal((await createControlClient(paths.socket).get<{ running: boolean }>('/status')).running, true, 'the control socket answers');
+  t.equal((await createControlClient(paths.socket).get('/status')).running, true, 'the control socket answers');
   t.ok(logs.lines().some((l) => /runtime directory was removed/.test(String(l.msg))));
   // Another daemon's live socket at the path: this one gives way.
   rmSync(paths.socket);

@@ -23,7 +23,7 @@ if (requireOrSkip(t, 'moto_server', moto !== null)) {
   const proxy: StsProxy = await startStsProxy({ upstream: moto!.url });
   const box = makeSandbox(proxy.url);
   const build = mkdtempSync(join(tmpdir(), 'credd-go-'));
-  let daemon: DaemonProcess = await startDaemonProcess(box.env);
+  const daemon: DaemonProcess = await startDaemonProcess(box.env);
   t.teardown(async () => {
     await daemon.stop();
     await proxy.close();

@@ -1,17 +1,12 @@
 import { execFile } from 'node:child_process';
-import { BadRequestError } from '../../errors.js';
+import type { MfaInfo } from '../../control/contract.js';
+import { BadRequestError, requireMfaSerial } from '../../errors.js';
 import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
 import { timeLeft } from '../time-left.js';
 import { resolvePlan } from '../../aws/resolve-plan.js';
 import { localConfig } from '../local-view.js';
 import { warmAndReport } from '../warm-report.js';
-
-interface MfaInfo {
-  profile: string;
-  mfaSerial?: string;
-  mfaProcess?: string;
-}
 
 /** How long `credd mfa` waits for the credentials of the profile it points at. */
 const MFA_WARM_MS = 10_000;
@@ -47,9 +42,10 @@ async function readLine(stream: NodeJS.ReadableStream): Promise<string> {
   return data.split('\n')[0]!.trim();
 }
 
-/** Gets the code from mfa_process, a hidden prompt, or standard input, in that order. */
+/** Gets the code from mfa_process (read locally), a hidden prompt, or standard input, in that order. */
 async function askCode(ctx: CliContext, info: MfaInfo): Promise<string> {
-  if (info.mfaProcess) return runMfaProcess(info.mfaProcess);
+  const mfaProcess = localMfaProcess(ctx, info.profile);
+  if (mfaProcess) return runMfaProcess(mfaProcess);
   if (ctx.isTTY) {
     const { read } = await import('read');
     return (await read({ prompt: `MFA code for ${info.mfaSerial}: `, silent: true, replace: '*', output: process.stderr })).trim();
@@ -62,13 +58,11 @@ const mfa: Command = async (ctx, args) => {
   const { values, positionals } = parse('mfa', args, { profile: { type: 'string', short: 'p' } }, 1);
   let code = positionals[0];
   if (code === undefined) {
-    const query = values.profile ? `?profile=${encodeURIComponent(values.profile)}` : '';
-    const remote = await ctx.client.get<MfaInfo>(`/mfa${query}`);
-    const info: MfaInfo = { profile: remote.profile, mfaSerial: remote.mfaSerial, mfaProcess: localMfaProcess(ctx, remote.profile) };
-    if (!info.mfaSerial) throw new BadRequestError(`Profile "${info.profile}" needs no MFA code (no mfa_serial in its chain).`);
+    const info = await ctx.client.get('/mfa', { params: { profile: values.profile } });
+    requireMfaSerial(info);
     code = await askCode(ctx, info);
   }
-  const out = await ctx.client.post<{ profile: string; source: string; expiration: string }>('/mfa', { code, ...(values.profile ? { profile: values.profile } : {}) });
+  const out = await ctx.client.post('/mfa', { code, ...(values.profile ? { profile: values.profile } : {}) });
   ctx.out(`MFA session for ${out.source} started: valid until ${out.expiration} (${timeLeft(out.expiration, ctx.now())}).\n`);
   // Warm what the code was for, so the first SDK request is not cold; the session itself is in hand either way.
   await warmAndReport(ctx, out.profile, MFA_WARM_MS).catch(() => false);

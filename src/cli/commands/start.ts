@@ -27,7 +27,7 @@ function openLog(ctx: CliContext): { fd: number; file: string } {
 
 /** Reports the daemon that answers: the one this command started, or another that won the race. */
 async function report(ctx: CliContext, childPid: number | undefined, logFile?: string): Promise<number> {
-  const s = await ctx.client.get<{ endpoint: string; pid: number }>('/status');
+  const s = await ctx.client.get('/status');
   if (childPid !== undefined && s.pid === childPid) ctx.out(`credd started (pid ${s.pid}) at ${s.endpoint}; log: ${logFile}\n`);
   else ctx.out(`credd is already running (pid ${s.pid}) at ${s.endpoint}\n`);
   return 0;

@@ -1,0 +1,181 @@
+/**
+ * The control socket's contract: every route's path, request and answer, shared by the
+ * daemon's server (daemon/control-server.ts) and the CLI's client (cli/control-client.ts).
+ * A leaf module: it imports nothing, so either side may use it without pulling in the other.
+ * Errors travel as `{Code, Message}` with the status of the CreddError (errors.ts).
+ */
+
+/** One line of `credd profiles`. */
+export interface ProfileInfo {
+  name: string;
+  account?: string;
+  role?: string;
+  region?: string;
+  source?: string;
+  mfa: boolean;
+  /** `ready` (credentials cached), `mfa-needed`, `available` (obtained on first use), `error`. */
+  state: 'ready' | 'mfa-needed' | 'available' | 'error';
+  expiration?: string;
+  error?: string;
+}
+
+/** The last failure for a profile: its CreddError code and message, and when (ms). */
+export interface ProfileErrorInfo {
+  code: string;
+  message: string;
+  at: number;
+}
+
+/** What the core knows for `credd status`. */
+export interface StatusInfo {
+  activeProfile?: string;
+  configError?: string;
+  sessions: Array<{ source: string; mfaSerial?: string; expiration: string; valid: boolean }>;
+  /** Cached credentials: expiry, when they are renewed (or retried after a failure), whether the profile is kept warm. */
+  profiles: Array<{ name: string; expiration: string; nextRefresh?: string; retryAt?: string; inUse?: boolean; lastError?: ProfileErrorInfo }>;
+  errors: Array<{ name: string } & ProfileErrorInfo>;
+  /** Things the user should act on soon, such as an MFA session about to end. */
+  warnings: string[];
+}
+
+/** How the loopback endpoint is protected: IMDS on/off, and whether the peer-user check runs. */
+export interface SecurityInfo {
+  imds: boolean;
+  peerCheck: { enabled: boolean; detail: string };
+  /** Set when another user listens on the endpoint's port too: who, and what that means (`credd status` warns). */
+  port?: string;
+}
+
+/** `GET /status`: the daemon's own facts and the core's status. */
+export type DaemonStatus = StatusInfo & {
+  running: true;
+  version: string;
+  pid: number;
+  endpoint: string;
+  startedAt: string;
+  security?: SecurityInfo;
+};
+
+/** What `credd reload` found in the settings: an error, or the keys whose value changed. */
+export interface SettingsChanges {
+  error?: string;
+  /** Settings-file names of the keys that differ from what the daemon runs with. */
+  changed: string[];
+}
+
+/** The container-credentials body of a profile, plus its region. */
+export interface ProfileCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  Token: string;
+  Expiration: string;
+  RoleArn?: string;
+  AccountId?: string;
+  Region?: string;
+}
+
+/**
+ * A profile's MFA device, for `credd mfa` without a code. No `mfa_process`: the CLI reads that
+ * command line from the AWS config itself, never from a socket.
+ */
+export interface MfaInfo {
+  profile: string;
+  mfaSerial?: string | undefined;
+}
+
+/** A started source session. */
+export interface MfaStarted {
+  profile: string;
+  source: string;
+  expiration: string;
+}
+
+/** The new active profile, whether it needs an MFA code first, and its region. */
+export interface Switched {
+  profile: string;
+  needsMfa: boolean;
+  region?: string | undefined;
+}
+
+/** What `credd switch`, `credd mfa` and `credd env NAME` learn about a profile they point at (`POST /warm`). */
+export interface WarmResult {
+  profile: string;
+  /** Credentials are in hand. */
+  ready: boolean;
+  expiration?: string;
+  /** Still being fetched when the wait ran out (STS is slow): the fetch goes on. */
+  pending?: boolean;
+  /** Why there are none (MfaRequired, AccessDenied, StsUnavailable…). */
+  error?: { code: string; message: string };
+}
+
+/** The AWS config reload (the last good config stays on error) and the settings that changed. */
+export interface Reloaded {
+  ok: boolean;
+  error?: string;
+  settings: SettingsChanges;
+}
+
+/** `endpoint.json` in the runtime directory: where `credd env` finds the running daemon's real address (useful with `--port 0`). */
+export interface EndpointRecord {
+  url: string;
+  host: string;
+  port: number;
+  pid: number;
+}
+
+/** The GET routes: `params` fill `:name` in the path, the rest becomes the query. */
+export interface ControlGet {
+  '/status': { response: DaemonStatus };
+  '/profiles': { response: ProfileInfo[] };
+  '/mfa': { params: { profile?: string | undefined }; response: MfaInfo };
+  '/credentials/:name': { params: { name: string }; response: ProfileCredentials };
+}
+
+/** The POST routes: their JSON body (`{}` when they take none) and answer. */
+export interface ControlPost {
+  '/switch': { body: { profile: string }; response: Switched };
+  /** Fetch a profile's credentials (default: the active one) and wait up to `waitMs` (0: start the fetch only). */
+  '/warm': { body: { profile?: string; waitMs?: number }; response: WarmResult };
+  '/mfa': { body: { code: string; profile?: string }; response: MfaStarted };
+  '/refresh': { body: { profile?: string }; response: { profile: string; expiration: string } };
+  '/reload': { response: Reloaded };
+  '/logout': { response: { ok: true } };
+  /** The daemon answers, then stops. */
+  '/stop': { response: { ok: true } };
+}
+
+/** The arguments of a GET after its path: the params when the route has any, then the per-call timeout. */
+export type GetArgs<P extends keyof ControlGet> = ControlGet[P] extends { params: infer Q }
+  ? [opts: { params: Q; timeoutMs?: number }]
+  : [opts?: { timeoutMs?: number }];
+
+/** Per-call options of a POST: `timeoutMs` overrides the client's timeout (and so the deadline it sends). */
+export interface PostOptions {
+  timeoutMs?: number;
+}
+
+/** The arguments of a POST after its path: the body when the route takes one, then the per-call options. */
+export type PostArgs<P extends keyof ControlPost> = ControlPost[P] extends { body: infer B }
+  ? [body: B, opts?: PostOptions]
+  : [body?: undefined, opts?: PostOptions];
+
+/**
+ * The header in which the CLI says until when its command waits for a POST's answer (epoch ms).
+ * The daemon drops a request that arrives later (408 `RequestExpired`), so a command that reported
+ * a timeout is not applied behind the user's back.
+ */
+export const DEADLINE_HEADER = 'x-credd-deadline';
+
+/** The path a GET is sent to: `:name` filled in (encoded), the other params as the query; undefined ones left out. */
+export function controlPath(route: string, params: Record<string, string | undefined> = {}): string {
+  const query = new URLSearchParams();
+  let path = route;
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (path.includes(`:${key}`)) path = path.replace(`:${key}`, encodeURIComponent(value));
+    else query.set(key, value);
+  }
+  const q = query.toString();
+  return q ? `${path}?${q}` : path;
+}
