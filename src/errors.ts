@@ -91,6 +91,18 @@ export class StsUnavailableError extends CreddError {
 }
 
 /**
+ * An answer that would have waited on STS past the answer deadline (0.8 s). A 503 whose `Code`
+ * is `RequestTimeout`: every SDK retries a 503, and the Go SDK v2 (whose endpoint client has no
+ * status-code check) retries only listed codes, `RequestTimeout` among them
+ * (aws/retry/standard.go `DefaultRetryableErrorCodes`). The STS call goes on meanwhile.
+ */
+export class AnswerDeadlineError extends CreddError {
+  constructor(message: string) {
+    super('RequestTimeout', message, 503);
+  }
+}
+
+/**
  * The AWS config files or the settings file are wrong. A 4xx on the endpoint: retrying cannot
  * help until the file is fixed, and the JS SDK shows the message only of a 4xx.
  */
@@ -135,10 +147,28 @@ export class ListenError extends CreddError {
   }
 }
 
+/** Another user listens on credd's port: the SDKs would send the token there and take its answers. */
+export class PortSquattedError extends CreddError {
+  constructor(address: string, holder: string, consequence: string) {
+    super('PortSquatted', `${address} is held by ${holder}, not by you: ${consequence} Find out who runs it (\`ss -ltnp\`), stop it, or give credd another port (CREDD_PORT, \`port\` in the settings file).`, 409);
+  }
+}
+
 /** Another daemon of this user already owns the control socket. */
 export class AlreadyRunningError extends CreddError {
-  constructor(socketPath: string) {
-    super('AlreadyRunning', `Another credd daemon is already running (control socket ${socketPath}): use \`credd status\`, or \`credd stop\` first.`, 409);
+  constructor(socketPath: string, why = 'another credd daemon is already running') {
+    super('AlreadyRunning', `${why[0]!.toUpperCase()}${why.slice(1)} (${socketPath}): use \`credd status\`, or \`credd stop\` first.`, 409);
+  }
+}
+
+/**
+ * The runtime directory (control socket, token) is not safely this user's: another user owns it,
+ * it is a symbolic link, or others may enter it. Using it would hand MFA codes and the token to
+ * whoever controls it, so the daemon and every command refuse it.
+ */
+export class UnsafeRuntimeDirError extends CreddError {
+  constructor(dir: string, why: string, fix: string) {
+    super('UnsafeRuntimeDir', `Refusing the runtime directory ${dir}: ${why}. ${fix}`, 500);
   }
 }
 

@@ -6,13 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { createControlClient } from '../cli/control-client.js';
 import { run, wantsDebug } from '../cli/run.js';
 import { resolvePaths } from '../state/paths.js';
+import { checkRuntimeDir } from '../state/runtime-dir.js';
 
 // The only place that reads argv, the environment and the wall clock.
 const env = process.env;
+const uid = process.getuid?.() ?? 0;
 const home = env.HOME ?? homedir();
 const paths = resolvePaths({
   home,
-  uid: process.getuid?.() ?? 0,
+  uid,
   platform: process.platform,
   tmpdir: tmpdir(),
   XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR,
@@ -39,7 +41,7 @@ const code = await run(
       credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
     },
     endpoints: { sts: env.AWS_ENDPOINT_URL_STS, global: env.AWS_ENDPOINT_URL },
-    client: createControlClient(paths.socket),
+    client: createControlClient(paths.socket, 30000, () => Date.now(), () => void checkRuntimeDir(paths.runtimeDir, uid)),
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     stdin: process.stdin,
@@ -48,6 +50,7 @@ const code = await run(
     now: () => Date.now(),
     version: pkg.version,
     pid: process.pid,
+    uid,
     platform: process.platform,
     execPath: process.execPath,
     scriptPath,

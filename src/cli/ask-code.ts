@@ -1,8 +1,23 @@
 import { execFile } from 'node:child_process';
+import { resolvePlan } from '../aws/resolve-plan.js';
 import type { MfaInfo } from '../control/contract.js';
 import { BadRequestError } from '../errors.js';
 import type { CliContext } from './context.js';
+import { localConfig } from './local-view.js';
 
+
+/**
+ * The profile's `mfa_process`, read from the AWS config by the CLI itself: a command line that
+ * came over a socket could be anyone's.
+ */
+export function localMfaProcess(ctx: CliContext, profile: string): string | undefined {
+  const config = localConfig(ctx);
+  try {
+    return config ? resolvePlan(config, profile).mfaProcess : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function runMfaProcess(command: string, retry: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -27,7 +42,9 @@ async function readLine(stream: NodeJS.ReadableStream): Promise<string> {
  * `retry` ends the mfa_process error: how else to give the code.
  */
 export async function askCode(ctx: CliContext, info: MfaInfo, retry = 'pass the code: credd mfa CODE'): Promise<string> {
-  if (info.mfaProcess) return runMfaProcess(info.mfaProcess, retry);
+  // Read from the local AWS config by the CLI itself: a command line that came over a socket could be anyone's.
+  const mfaProcess = localMfaProcess(ctx, info.profile);
+  if (mfaProcess) return runMfaProcess(mfaProcess, retry);
   if (ctx.isTTY) {
     const { read } = await import('read');
     return (await read({ prompt: `MFA code for ${info.mfaSerial}: `, silent: true, replace: '*', output: process.stderr })).trim();

@@ -17,6 +17,8 @@ export interface CliContext {
   now(): number;
   version: string;
   pid: number;
+  /** This user's uid: the owner the runtime directory and the port's listener must have. */
+  uid: number;
   platform: NodeJS.Platform;
   /** node, and the credd script, to start a detached daemon or write a service unit. */
   execPath: string;

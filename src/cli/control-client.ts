@@ -1,4 +1,4 @@
-import { type ControlGet, type ControlPost, controlPath, type GetArgs, type PostArgs } from '../control/contract.js';
+import { type ControlGet, type ControlPost, controlPath, DEADLINE_HEADER, type GetArgs, type PostArgs } from '../control/contract.js';
 import { DaemonNotRunningError, fromWire, type CreddError } from '../errors.js';
 
 // Not `import … from 'node:http'`: on Node 22 an ESM import of node:http builds its whole namespace, which
@@ -13,14 +13,19 @@ export interface ControlClient {
 }
 
 /**
- * Creates the client. A missing or refusing socket becomes DaemonNotRunningError;
+ * Creates the client; `verify` runs before every call and throws to refuse it. A missing or refusing socket becomes DaemonNotRunningError;
  * a `{Code, Message}` answer becomes the matching CreddError.
  */
-export function createControlClient(socketPath: string, timeoutMs = 30000): ControlClient {
+export function createControlClient(socketPath: string, timeoutMs = 30000, now: () => number = Date.now, verify: () => void = () => undefined): ControlClient {
   const call = <T>(method: string, path: string, body?: unknown, timeout = timeoutMs): Promise<T> =>
     new Promise((resolve, reject) => {
+      // Before trusting the socket: its directory must be this user's alone (see runtime-dir.ts).
+      verify();
       const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request({ socketPath, path, method, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}, timeout }, (res) => {
+      // A change the daemon gets to only after we gave up is dropped, not applied behind the user's back.
+      const headers: Record<string, string | number> = method === 'POST' ? { [DEADLINE_HEADER]: now() + Math.max(0, timeout - 1000) } : {};
+      if (data) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
+      const req = request({ socketPath, path, method, headers, timeout }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -39,9 +44,12 @@ export function createControlClient(socketPath: string, timeoutMs = 30000): Cont
           if (!res.complete) reject(new DaemonNotRunningError(`credd closed the connection on ${socketPath} before answering: check \`credd status\`.`));
         });
       });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { timedOut: true })));
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') reject(new DaemonNotRunningError());
+        else if ((err as { timedOut?: boolean }).timedOut && method === 'POST') {
+          reject(new DaemonNotRunningError(`credd did not answer within ${timeout / 1000} s (frozen or busy). It drops this request if it gets to it later, so it changed nothing unless it was already under way: check with \`credd status\`.`));
+        }
         else reject(new DaemonNotRunningError(`credd did not answer on ${socketPath} (${err.code ?? err.message}): check \`credd status\`.`));
       });
       req.end(data);
@@ -51,6 +59,6 @@ export function createControlClient(socketPath: string, timeoutMs = 30000): Cont
       const o = opts as { params?: Record<string, string | undefined>; timeoutMs?: number } | undefined;
       return call('GET', controlPath(path, o?.params), undefined, o?.timeoutMs);
     },
-    post: (path, ...[body]) => call('POST', path, body ?? {}),
+    post: (path, ...[body, opts]) => call('POST', path, body ?? {}, opts?.timeoutMs),
   };
 }

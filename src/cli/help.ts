@@ -11,7 +11,7 @@ Daemon
 
 Everyday
   mfa [CODE] [--profile NAME]       start the MFA source session (prompts when no CODE)
-  switch NAME                       make NAME the active profile (what /creds and IMDS serve)
+  switch NAME [--no-wait]           make NAME the active profile, wait for its credentials
   profiles [--json]                 the profiles in your AWS config and their state
   env [NAME] [--imds] [--shell SH]  lines for eval "$(credd env)": point this shell at credd
   exec NAME -- CMD [ARGS...]        run CMD with NAME's credentials
@@ -69,13 +69,18 @@ daemon runs.
 Sends an MFA code to the daemon, which starts (or renews) the source session that the
 active profile (or NAME) needs; every profile built on that session is then served
 without another code. Without CODE, runs the profile's mfa_process if set, else asks
-on the terminal (hidden input), else reads a line from standard input.
-A rejected code exits non-zero and keeps the previous session.
+on the terminal (hidden input), else reads a line from standard input. mfa_process
+is read from your AWS config by this command, never taken from the daemon.
+A rejected code exits non-zero and keeps the previous session. Then waits up to 10 s
+for the profile's credentials and says when they are ready.
 `,
-  switch: `Usage: credd switch NAME
+  switch: `Usage: credd switch NAME [--no-wait]
 
-Makes NAME the active profile: what GET /creds serves. Survives restarts.
-Says so when an MFA code is needed first.
+Makes NAME the active profile: what GET /creds and IMDS serve. Survives restarts.
+Then waits (up to 10 s; not with --no-wait) until NAME's credentials are
+in hand, so the first request of any SDK is answered at once:
+"prod: credentials ready, 59m left". Exit 1 when they are not (the switch stands,
+and the message says why). Says so when an MFA code is needed first.
 `,
   profiles: `Usage: credd profiles [--json]
 
@@ -89,7 +94,9 @@ Prints the lines that point a shell at credd: eval "$(credd env)" (fish: credd e
 Invoke-Expression). Sets AWS_CONTAINER_CREDENTIALS_FULL_URI, the token and the
 region, and unsets the variables that would win over credd (AWS_PROFILE,
 AWS_ACCESS_KEY_ID, ...). With NAME the URI is pinned to that profile instead of
-following \`credd switch\`. Works whether or not the daemon runs.
+following \`credd switch\`; a running daemon starts fetching NAME at once. Works
+whether or not the daemon runs. Prints nothing (exit 1) when another user holds the
+port: the SDKs would send the token there.
 --imds prints the EC2 instance-metadata form instead, for tools that read only IMDS:
 AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:PORT/ (the active profile), and
 unsets the container variables, which the SDKs would use first.

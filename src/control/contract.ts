@@ -43,6 +43,8 @@ export interface StatusInfo {
 export interface SecurityInfo {
   imds: boolean;
   peerCheck: { enabled: boolean; detail: string };
+  /** Set when another user listens on the endpoint's port too: who, and what that means (`credd status` warns). */
+  port?: string;
 }
 
 /** `GET /status`: the daemon's own facts and the core's status. */
@@ -73,11 +75,13 @@ export interface ProfileCredentials {
   Region?: string;
 }
 
-/** A profile's MFA device and `mfa_process`, for `credd mfa` without a code. */
+/**
+ * A profile's MFA device, for `credd mfa` without a code. No `mfa_process`: the CLI reads that
+ * command line from the AWS config itself, never from a socket.
+ */
 export interface MfaInfo {
   profile: string;
   mfaSerial?: string | undefined;
-  mfaProcess?: string | undefined;
 }
 
 /** A started source session. */
@@ -92,6 +96,18 @@ export interface Switched {
   profile: string;
   needsMfa: boolean;
   region?: string | undefined;
+}
+
+/** What `credd switch`, `credd mfa` and `credd env NAME` learn about a profile they point at (`POST /warm`). */
+export interface WarmResult {
+  profile: string;
+  /** Credentials are in hand. */
+  ready: boolean;
+  expiration?: string;
+  /** Still being fetched when the wait ran out (STS is slow): the fetch goes on. */
+  pending?: boolean;
+  /** Why there are none (MfaRequired, AccessDenied, StsUnavailable…). */
+  error?: { code: string; message: string };
 }
 
 /** The AWS config reload (the last good config stays on error) and the settings that changed. */
@@ -160,6 +176,8 @@ export interface ControlGet {
 /** The POST routes: their JSON body (`{}` when they take none) and answer. */
 export interface ControlPost {
   '/switch': { body: { profile: string }; response: Switched };
+  /** Fetch a profile's credentials (default: the active one) and wait up to `waitMs` (0: start the fetch only). */
+  '/warm': { body: { profile?: string; waitMs?: number }; response: WarmResult };
   '/mfa': { body: { code: string; profile?: string }; response: MfaStarted };
   '/refresh': { body: { profile?: string }; response: { profile: string; expiration: string } };
   '/reload': { response: Reloaded };
@@ -174,8 +192,22 @@ export type GetArgs<P extends keyof ControlGet> = ControlGet[P] extends { params
   ? [opts: { params: Q; timeoutMs?: number }]
   : [opts?: { timeoutMs?: number }];
 
-/** The arguments of a POST after its path: the body when the route takes one. */
-export type PostArgs<P extends keyof ControlPost> = ControlPost[P] extends { body: infer B } ? [body: B] : [];
+/** Per-call options of a POST: `timeoutMs` overrides the client's timeout (and so the deadline it sends). */
+export interface PostOptions {
+  timeoutMs?: number;
+}
+
+/** The arguments of a POST after its path: the body when the route takes one, then the per-call options. */
+export type PostArgs<P extends keyof ControlPost> = ControlPost[P] extends { body: infer B }
+  ? [body: B, opts?: PostOptions]
+  : [body?: undefined, opts?: PostOptions];
+
+/**
+ * The header in which the CLI says until when its command waits for a POST's answer (epoch ms).
+ * The daemon drops a request that arrives later (408 `RequestExpired`), so a command that reported
+ * a timeout is not applied behind the user's back.
+ */
+export const DEADLINE_HEADER = 'x-credd-deadline';
 
 /** The path a GET is sent to: `:name` filled in (encoded), the other params as the query; undefined ones left out. */
 export function controlPath(route: string, params: Record<string, string | undefined> = {}): string {

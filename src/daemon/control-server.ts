@@ -6,6 +6,7 @@ import { NoActiveProfileError } from '../errors.js';
 import { installErrorHandler } from '../http/error-handler.js';
 import { checkProfileName } from '../aws/profile-name.js';
 import { isoSeconds } from '../engine/served.js';
+import { installRequestDeadline } from './request-deadline.js';
 
 /** Facts about the running daemon that `credd status` adds to the core's status. */
 export interface DaemonInfo {
@@ -27,6 +28,8 @@ export interface ControlServerOptions {
   log: Logger;
   /** More routes, each in its own file (console, eks-token). */
   routes?: Array<(app: FastifyInstance) => void>;
+  /** Wall clock, for the CLI's request deadlines (default Date.now). */
+  now?(): number;
 }
 
 const nameBody = {
@@ -43,6 +46,7 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
   const { core, info } = opts;
   const app = Fastify({ logger: false, bodyLimit: 4096 });
   installErrorHandler(app, opts.log);
+  installRequestDeadline(app, opts.now ?? Date.now);
   const name = (n: string | undefined) => (n === undefined ? undefined : checkProfileName(n));
 
   app.get<{ Reply: ControlGet['/status']['response'] }>('/status', async () => ({
@@ -60,12 +64,16 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     opts.log.info({ profile: result.profile }, 'switched active profile');
     return { ...result, region: core.region(result.profile) };
   });
+  // No `mfa_process` here: the CLI reads it from the AWS config itself, never from a socket.
   app.get<{ Querystring: ControlGet['/mfa']['params']; Reply: ControlGet['/mfa']['response'] }>('/mfa', async (req) => {
     const target = name(req.query.profile) ?? core.activeProfile();
     if (target === undefined) throw new NoActiveProfileError();
     const plan = core.plan(target);
-    return { profile: plan.profile, mfaSerial: plan.mfaSerial, mfaProcess: plan.mfaProcess };
+    return { profile: plan.profile, mfaSerial: plan.mfaSerial };
   });
+  app.post<{ Body: ControlPost['/warm']['body']; Reply: ControlPost['/warm']['response'] }>('/warm', {
+    schema: { body: { type: 'object', additionalProperties: false, properties: { profile: { type: 'string', maxLength: 128 }, waitMs: { type: 'integer', minimum: 0, maximum: 60000 } } } },
+  }, async (req) => core.warm(name(req.body.profile), req.body.waitMs ?? 0));
   app.post<{ Body: ControlPost['/mfa']['body']; Reply: ControlPost['/mfa']['response'] }>('/mfa', {
     schema: { body: { type: 'object', additionalProperties: false, required: ['code'], properties: { profile: { type: 'string', maxLength: 128 }, code: { type: 'string', maxLength: 16 } } } },
   }, async (req) => {

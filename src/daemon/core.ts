@@ -10,10 +10,11 @@ import { imdsDocument, isoSeconds, type Served } from '../engine/served.js';
 import { createSessionManager, type SessionManager } from '../engine/sessions.js';
 import type { StateStore, StoredCredentials } from '../state/store.js';
 import type { Logger } from '../log.js';
-import type { MfaStarted, ProfileInfo, StatusInfo, Switched } from '../control/contract.js';
+import type { MfaStarted, ProfileInfo, StatusInfo, Switched, WarmResult } from '../control/contract.js';
 import { describeProfiles, describeStatus } from './describe.js';
 import { matchCredentials, restoreSessions, snapshot } from './persistence.js';
 import { createRefreshLoop } from '../engine/refresh-loop.js';
+import { warmWithin } from './warm.js';
 
 export interface CoreDeps {
   loadConfig(): AwsConfig;
@@ -48,6 +49,8 @@ export interface Core {
   cachedBody(name?: string, kind?: 'container' | 'imds'): string | undefined;
   activeProfile(): string | undefined;
   switchTo(name: string): Omit<Switched, 'region'>;
+  /** Fetches the credentials of `name` (default: the active profile) and waits for them up to `waitMs` (0: starts the fetch only). */
+  warm(name: string | undefined, waitMs: number): Promise<WarmResult>;
   mfa(code: string, profile?: string): Promise<MfaStarted>;
   refresh(name?: string): Promise<Served>;
   reload(): { ok: boolean; error?: string };
@@ -206,6 +209,10 @@ export function createCore(deps: CoreDeps): Core {
       const needsMfa = p.mfaSerial !== undefined && !sessions.get(p.sessionKey!) && !engine.peek(name);
       if (!needsMfa) engine.get(name).catch(() => undefined);
       return { profile: name, needsMfa };
+    },
+    warm(name, waitMs) {
+      const n = target(name);
+      return warmWithin(n, engine.get(n), waitMs);
     },
     async mfa(code, profile) {
       const name = target(profile);

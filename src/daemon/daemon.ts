@@ -1,8 +1,10 @@
 import { ListenError } from '../errors.js';
-import { chmodSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { loadAwsConfig, type AwsFilePaths } from '../aws/config.js';
+import type { AwsFilePaths } from '../aws/config.js';
+import { createConfigLoader } from './config-loader.js';
 import type { EnvEndpoints } from '../aws/endpoints.js';
 import { createSts, type Sts } from '../aws/sts.js';
 import { buildCredsServer } from '../http/build-creds-server.js';
@@ -10,16 +12,21 @@ import { createPeerCheck } from '../http/peer-check.js';
 import type { Logger } from '../log.js';
 import { checkEcsRelativeUri, type Settings } from '../settings.js';
 import type { CreddPaths } from '../state/paths.js';
+import { ensureRuntimeDir } from '../state/runtime-dir.js';
 import { ensurePrivateDir, writeFileAtomic } from '../state/secure-fs.js';
+import { describeListener, foreignListener } from '../system/port-holder.js';
 import { createStateStore } from '../state/store.js';
 import { loadOrCreateToken } from '../state/token.js';
 import { DEFAULT_REFRESH } from '../engine/refresh-policy.js';
-import { createScheduler, type EveryFn, type ScheduleFn, type Scheduler } from './scheduler.js';
+import { createScheduler, intervalEvery, type EveryFn, type ScheduleFn, type Scheduler } from './scheduler.js';
 import { buildControlServer } from './control-server.js';
 import { consoleEksRoutes } from './console-eks-wiring.js';
 import { createCore, type Core } from './core.js';
 import { createDesktopNotify, type Notify } from './desktop-notify.js';
-import { claimSocket } from './single-instance.js';
+import { placeSocket, refuseIfRunning, removeOwnSocket } from './single-instance.js';
+import { withStartLock } from './start-lock.js';
+import { watchPort } from './port-watch.js';
+import { watchRuntimeDir } from './runtime-watch.js';
 import { watchFiles } from './watch-files.js';
 import type { EndpointRecord, SettingsChanges } from '../control/contract.js';
 import { diffSettings } from './settings-changes.js';
@@ -33,6 +40,8 @@ export interface DaemonDeps {
   log: Logger;
   version: string;
   pid: number;
+  /** This user's uid (default process.getuid()): the owner the runtime directory must have. */
+  uid?: number;
   /** Injected in tests; the real client otherwise. */
   sts?: Sts;
   /** Monotonic clock in ms (default performance.now), to notice sleeps and clock jumps. */
@@ -63,18 +72,22 @@ export interface DaemonHandle {
 /** Starts the daemon: claims the control socket, loads state, listens on loopback and on the socket. */
 export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const { paths, log } = deps;
+  const uid = deps.uid ?? process.getuid?.() ?? 0;
   checkEcsRelativeUri(deps.settings);
-  ensurePrivateDir(paths.runtimeDir);
-  ensurePrivateDir(paths.stateDir);
-  const takeover = await claimSocket(paths.socket);
-  if (takeover === 'took-over') log.warn({ socket: paths.socket }, 'took over the control socket left by a daemon that did not stop cleanly');
+  ensureRuntimeDir(paths.runtimeDir, uid);
+  try {
+    ensurePrivateDir(paths.stateDir);
+  } catch (err) {
+    // Left by `sudo credd …`, say: serving matters more than persisting.
+    log.warn({ dir: paths.stateDir, err: (err as Error).message }, 'the state directory cannot be used: credd serves, but sessions will not survive a restart');
+  }
   const token = loadOrCreateToken(paths.tokenFile);
   const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m) });
   // Late-bound: the core is built first and tells the scheduler about clock jumps through closures.
   let scheduler: Scheduler | undefined;
   const sts = deps.sts ?? createSts();
   const core = createCore({
-    loadConfig: () => loadAwsConfig(deps.awsPaths),
+    loadConfig: createConfigLoader(deps.awsPaths),
     sts,
     store,
     now: deps.now,
@@ -109,17 +122,75 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     allowedHosts: [deps.settings.host],
     peer,
   });
-  try {
-    await creds.listen({ host: deps.settings.host, port: deps.settings.port });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'no such local address' : (err as Error).message;
-    throw new ListenError(`${deps.settings.host}:${deps.settings.port}`, why);
-  }
+  const listenCreds = async () => {
+    try {
+      await creds.listen({ host: deps.settings.host, port: deps.settings.port });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const holder = code === 'EADDRINUSE' ? foreignListener(deps.settings.port, uid) : undefined;
+      const why = holder ? `the port is held by ${describeListener(holder)}` : code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'no such local address' : (err as Error).message;
+      throw new ListenError(`${deps.settings.host}:${deps.settings.port}`, why);
+    }
+  };
+  let socketIno: number | undefined;
+  const makeControl = () => buildControlServer({
+    core,
+    log,
+    now: deps.now,
+    info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
+      security: () => ({ imds: deps.settings.imds, peerCheck: peer.status(), ...(ports?.problem() ? { port: ports.problem()!.message } : {}) }) },
+    routes: [consoleEksRoutes({ core, sts, endpoints: deps.endpoints, now: deps.now, runtimeDir: paths.runtimeDir })],
+  });
+  /**
+   * Listens on a name of its own, then moves it into place unless another daemon answers there.
+   * The caller holds the start lock.
+   */
+  const listenControl = async (first: boolean): Promise<ReturnType<typeof makeControl> | undefined> => {
+    const app = makeControl();
+    const tmp = `${paths.socket}.${deps.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await app.listen({ path: tmp });
+      chmodSync(tmp, 0o600);
+      let placed: 'fresh' | 'took-over' | undefined;
+      try {
+        await refuseIfRunning(paths.socket);
+        placed = placeSocket(tmp, paths.socket);
+      } catch (err) {
+        if (first) throw err;
+      }
+      if (!placed) {
+        await app.close();
+        return undefined;
+      }
+      if (placed === 'took-over' && first) log.warn({ socket: paths.socket }, 'took over the control socket left by a daemon that did not stop cleanly');
+      socketIno = lstatSync(paths.socket).ino;
+      return app;
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      await app.close();
+      throw err;
+    }
+  };
+  let url = '';
+  const settingsChanges = (): SettingsChanges => diffSettings(deps.settings, deps.reloadSettings);
+  let ports: ReturnType<typeof watchPort> | undefined;
+  let control!: NonNullable<Awaited<ReturnType<typeof listenControl>>>;
+  // With the start lock held from the check to the socket in place: of daemons started together,
+  // one serves and the others see it running (not a port in use). The port is taken first, so a
+  // daemon that cannot listen leaves no socket behind.
+  await withStartLock(paths.runtimeDir, { pid: deps.pid }, async () => {
+    await refuseIfRunning(paths.socket);
+    await listenCreds();
+    try {
+      control = (await listenControl(true))!;
+    } catch (err) {
+      await creds.close();
+      throw err;
+    }
+  });
   const port = (creds.server.address() as AddressInfo).port;
   const hostPart = deps.settings.host.includes(':') ? `[${deps.settings.host}]` : deps.settings.host;
-  const url = `http://${hostPart}:${port}`;
-  const settingsChanges = (): SettingsChanges => diffSettings(deps.settings, deps.reloadSettings);
+  url = `http://${hostPart}:${port}`;
 
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
@@ -128,33 +199,41 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const close = () => (closing ??= (async () => {
     log.info('stopping');
     scheduler?.stop();
-    watcher.close();
+    watcher?.close();
+    runtime?.stop();
+    ports?.stop();
     // Stops accepting; requests in flight are answered first.
-    await Promise.allSettled([creds.close(), control.close()]);
+    await Promise.allSettled([creds.close(), control?.close()]);
     // A refresh still talking to STS gets a moment to finish and persist what it obtained.
     await settleWithin(core.engine.idle(), deps.stopGraceMs ?? 5000);
-    for (const f of [paths.socket, endpointFile]) rmSync(f, { force: true });
+    // Only our own socket: a daemon that took the path over keeps its own.
+    removeOwnSocket(paths.socket, socketIno);
+    rmSync(endpointFile, { force: true });
     log.info('stopped');
     resolveClosed();
   })());
 
-  const control = buildControlServer({
-    core,
-    log,
-    info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
-      security: () => ({ imds: deps.settings.imds, peerCheck: peer.status() }) },
-    routes: [consoleEksRoutes({ core, sts, endpoints: deps.endpoints, now: deps.now, runtimeDir: paths.runtimeDir })],
+  let watcher: { close(): void } | undefined;
+  let runtime: ReturnType<typeof watchRuntimeDir> | undefined;
+  const record = JSON.stringify({ url, host: deps.settings.host, port, pid: deps.pid } satisfies EndpointRecord);
+  writeFileAtomic(endpointFile, record);
+  const every = deps.every ?? intervalEvery;
+  runtime = watchRuntimeDir({
+    paths, uid, token, endpointFile, endpointRecord: record, log, every,
+    socketIno: () => socketIno,
+    async relisten() {
+      const next = await withStartLock(paths.runtimeDir, { pid: deps.pid }, () => listenControl(false));
+      if (!next) return false;
+      const old = control;
+      control = next;
+      // It listened on a name of its own, so closing it removes nothing at the socket's path.
+      void old.close();
+      return true;
+    },
+    onDisplaced: () => void close(),
   });
-  try {
-    await control.listen({ path: paths.socket });
-  } catch (err) {
-    await creds.close();
-    throw err;
-  }
-  chmodSync(paths.socket, 0o600);
-  const record: EndpointRecord = { url, host: deps.settings.host, port, pid: deps.pid };
-  writeFileAtomic(endpointFile, JSON.stringify(record));
-  const watcher = watchFiles([deps.awsPaths.configFile, deps.awsPaths.credentialsFile, paths.settingsFile], () => {
+  ports = watchPort({ port, uid, listening: () => creds.server.listening, log, every });
+  watcher = watchFiles([deps.awsPaths.configFile, deps.awsPaths.credentialsFile, paths.settingsFile], () => {
     const r = core.reload();
     if (r.ok) log.info('AWS config changed: reloaded');
     const s = settingsChanges();

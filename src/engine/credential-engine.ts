@@ -143,7 +143,8 @@ export function createCredentialEngine(deps: CredentialEngineDeps): CredentialEn
         if (state === 'fresh') return Promise.resolve(entry);
         if (state === 'renew') {
           // Static stability: serve what is still valid; renew unless a backoff after STS trouble is running.
-          if (retries.mayCall(name, now)) renew(name).catch((err: CreddError) => deps.onBackgroundError(name, err));
+          // Only the request that starts the renewal reports its failure: the others join it (one log line, not one per request).
+          if (retries.mayCall(name, now) && !flight.has(name)) renew(name).catch((err: CreddError) => deps.onBackgroundError(name, err));
           return Promise.resolve(entry);
         }
         cache.delete(name);

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** Creates `dir` (and parents) and forces it to 0700, since it holds secrets or the control socket. */
+/**
+ * Creates `dir` (and parents) with mode 0700, since it holds secrets. An existing directory is left
+ * as it is: a mode the user set on purpose is not undone at every write, and a directory this
+ * user cannot change (left by `sudo credd …`) does not stop the write from being tried.
+ */
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
 }
 
 const TMP = /\.\d+\.[0-9a-f]{8}\.tmp$/;

@@ -82,7 +82,9 @@ export function createStateStore(deps: StateStoreDeps): StateStore {
         text = readFileSync(deps.file, 'utf8');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(EMPTY);
-        throw err;
+        // Unreadable (a directory left by `sudo credd …`): start without it, and leave it where it is.
+        deps.warn(`State file ${deps.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); starting without it: fix its owner to keep sessions across restarts.`);
+        return structuredClone(EMPTY);
       }
       let parsed: unknown;
       try {

@@ -136,3 +136,22 @@ t.test('timeouts: the client’s, and a per-call one for GET', async (t) => {
   const perCall = await rejection(t, createControlClient(socket, 60_000).get('/status', { timeoutMs: 50 }));
   t.match(perCall.message, '(timeout)');
 });
+
+t.test('a change carries its deadline; a timed-out change says the daemon will drop it', async (t) => {
+  const { socket, seen } = await daemon(t, () => undefined);
+  const e = await rejection(t, createControlClient(socket, 1500, () => 10_000).post('/switch', { profile: 'dev' }));
+  t.type(e, DaemonNotRunningError);
+  t.match(e.message, /^credd did not answer within 1\.5 s \(frozen or busy\)\. It drops this request if it gets to it later/);
+  t.equal(seen[0]!.headers['x-credd-deadline'], '10500', 'a second before the client gives up');
+  const perCall = await rejection(t, createControlClient(socket, 60_000, () => 0).post('/warm', {}, { timeoutMs: 50 }));
+  t.match(perCall.message, /within 0\.05 s/);
+});
+
+t.test('verify runs before every call and can refuse it', async (t) => {
+  const { socket, seen } = await daemon(t, (_req, res) => res.end('{}'));
+  const refuse = () => {
+    throw new Error('unsafe runtime directory');
+  };
+  await t.rejects(createControlClient(socket, 1000, Date.now, refuse).get('/status'), { message: 'unsafe runtime directory' });
+  t.equal(seen.length, 0, 'nothing was sent');
+});

@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -323,10 +324,13 @@ t.test('sectionKeys reads sections the way the checks need', async (t) => {
 const CONFIG = `[default]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/x\n\n[profile management]\nregion = us-west-2\n\n[profile dev]\nsource_profile = management\nrole_arn = arn:aws:iam::222222222222:role/R\nmfa_serial = ${MFA}\n\n[profile viacredd]\ncredential_process = credd credential-process dev\n`;
 
 function fixture(t: Test, files: { config?: string; credentials?: string; token?: string } = {}) {
-  return t.testdir({
+  const root = t.testdir({
     home: { '.aws': { config: files.config ?? CONFIG, credentials: files.credentials ?? '[management]\naws_access_key_id = AKIA\naws_secret_access_key = s\n' } },
     run: { credd: files.token === undefined ? {} : { token: files.token } },
   });
+  // As credd makes it: a runtime directory open to others is refused.
+  chmodSync(join(root, 'run', 'credd'), 0o700);
+  return root;
 }
 
 t.test('gatherFacts reads the shell, the files and the daemon', async (t) => {

@@ -23,7 +23,7 @@ function setup(t: Test, opts: { settings?: string; endpointPort?: number; defaul
     writeFileSync(paths.settingsFile, opts.settings);
   }
   if (opts.endpointPort !== undefined) {
-    mkdirSync(paths.runtimeDir, { recursive: true });
+    mkdirSync(paths.runtimeDir, { recursive: true, mode: 0o700 });
     writeFileSync(join(paths.runtimeDir, 'endpoint.json'), JSON.stringify({ url: 'x', host: '127.0.0.1', port: opts.endpointPort, pid: process.pid }));
   }
   return cli;

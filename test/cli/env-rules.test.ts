@@ -30,7 +30,7 @@ function sandbox(t: Test, env: Record<string, string> = {}, credentials = CREDS)
     env: { HOME: home, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'config'), ...env },
   });
   const write = (file: string, text: string) => {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 }); // 0700, as credd makes them
     writeFileSync(file, text);
   };
   write(cli.ctx.awsPaths.configFile, CONFIG);

@@ -12,7 +12,8 @@ const CREDS = '[management]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_
 function sandbox(t: Test, files: { config?: string; credentials?: string } = { config: CONFIG, credentials: CREDS }) {
   const cli = fakeCliContext({ root: t.testdir({}) });
   const write = (file: string, text: string) => {
-    mkdirSync(dirname(file), { recursive: true });
+    // 0700, as credd makes them: a runtime directory open to others is refused.
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, text);
   };
   if (files.config !== undefined) write(cli.ctx.awsPaths.configFile, files.config);

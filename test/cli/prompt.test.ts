@@ -108,7 +108,7 @@ t.test('the built binary: silent without a daemon, and when the daemon hangs', a
     });
   t.same(await once(), { code: 0, out: '' }, 'no daemon');
   // A daemon that accepts the connection and never answers: the prompt must still return.
-  mkdirSync(join(dir, 'run', 'credd'), { recursive: true });
+  mkdirSync(join(dir, 'run', 'credd'), { recursive: true, mode: 0o700 }); // as credd makes it: an open one is refused
   let connections = 0;
   const hung = createServer(() => void connections++);
   await new Promise<void>((r) => hung.listen(join(dir, 'run', 'credd', 'control.sock'), r));

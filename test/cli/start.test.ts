@@ -18,7 +18,7 @@ if (process.argv[2] !== 'daemon') { console.error('wrong verb', process.argv[2])
 if (process.env.FAKE_FAIL) { console.error('fake daemon: cannot start'); process.exit(1); }
 fs.writeFileSync(process.env.FAKE_PID_FILE, String(process.pid));
 console.error('fake daemon: listening with ' + JSON.stringify(process.execArgv));
-fs.mkdirSync(require('node:path').dirname(process.env.FAKE_SOCKET), { recursive: true });
+fs.mkdirSync(require('node:path').dirname(process.env.FAKE_SOCKET), { recursive: true, mode: 0o700 });
 net.createServer((s) => s.destroy()).listen(process.env.FAKE_SOCKET);
 setTimeout(() => process.exit(0), 60000);
 `;
@@ -67,16 +67,16 @@ t.test('starts a detached daemon and waits until it answers', async (t) => {
 t.test('already running: says where, starts nothing', async (t) => {
   const { cli, pidFile } = setup(t);
   const server = net.createServer((s) => s.destroy());
-  mkdirSync(cli.ctx.paths.runtimeDir, { recursive: true });
+  mkdirSync(cli.ctx.paths.runtimeDir, { recursive: true, mode: 0o700 });
   await new Promise<void>((r) => server.listen(cli.ctx.paths.socket, r));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   const routes: string[] = [];
   cli.ctx.client.get = async (path: string, ..._args: unknown[]) => {
     routes.push(path);
-    return { endpoint: 'http://127.0.0.1:4000' } as never;
+    return { endpoint: 'http://127.0.0.1:4000', pid: 4321 } as never;
   };
   t.equal(await run(cli.ctx, ['start']), 0);
-  t.equal(cli.stdout(), 'credd is already running at http://127.0.0.1:4000\n');
+  t.equal(cli.stdout(), 'credd is already running (pid 4321) at http://127.0.0.1:4000\n');
   t.same(routes, ['/status']);
   t.throws(() => readFileSync(pidFile), { code: 'ENOENT' }, 'no daemon spawned');
 });

@@ -119,10 +119,10 @@ t.test('schema and name validation: 400 BadRequest {Code, Message}', async (t) =
   t.same(calls, [], 'the core was never asked');
 });
 
-t.test('GET /mfa: the device and mfa_process of the named or active profile', async (t) => {
+t.test('GET /mfa: the device of the named or active profile, never its mfa_process (the CLI reads that itself)', async (t) => {
   const { core, calls, setActive } = fakeCore();
   const { app } = build(t, core);
-  t.same((await app.inject({ method: 'GET', url: '/mfa' })).json(), { profile: 'dev', mfaSerial: MFA, mfaProcess: 'pass otp' });
+  t.same((await app.inject({ method: 'GET', url: '/mfa' })).json(), { profile: 'dev', mfaSerial: MFA });
   t.same((await app.inject({ method: 'GET', url: '/mfa?profile=ci' })).json(), { profile: 'ci' });
   t.same(calls, [['plan', 'dev'], ['plan', 'ci']]);
   setActive(undefined);

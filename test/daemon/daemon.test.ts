@@ -1,6 +1,8 @@
 import t, { type Test } from 'tap';
 import http from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createControlClient } from '../../src/cli/control-client.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon } from '../../src/daemon/daemon.js';
@@ -93,7 +95,7 @@ t.test('the scheduler ticks the core; a clock jump re-arms it', async (t) => {
   await until(t, 'the tick renewed dev', () => d.sts.count('AssumeRole') === 2);
   t.equal(d.jobs.filter((j) => !j.stopped).length, 1);
   d.clock.jump(3 * 3600_000);
-  d.watchers[0]!();
+  d.watchers.at(-1)!() // the clock watchdog: registered last, after the runtime-dir and port watches;
   await until(t, 'the cron job was re-armed', () => d.jobs.length === 2 && d.jobs[0]!.stopped);
   await until(t, 'and dev refreshed at once', () => d.sts.count('AssumeRole') === 3);
 });
@@ -166,4 +168,49 @@ t.test('a settings edit is noticed: changed keys are logged for a restart, a bro
   t.match(logs.lines().find((l) => l.msg === 'settings changed: restart the daemon to apply them'), { changed: ['refresh_margin_seconds'] });
   writeFileSync(paths.settingsFile, 'prot = 1\n');
   await until(t, 'the broken file is logged', () => logs.lines().some((l) => l.level === 50 && /Unknown setting "prot"/.test(String(l.msg))));
+});
+
+t.test('the runtime directory removed: restored with the same token; another daemon on the socket: this one stops', async (t) => {
+  const { paths, logs, deps } = bareDaemon(t);
+  const jobs = new Map<number, () => void>();
+  const every: EveryFn = (ms, fn) => {
+    jobs.set(ms, fn);
+    return { stop: () => undefined };
+  };
+  const handle = await startDaemon(deps({ every }));
+  t.teardown(() => handle.close());
+  const token = readFileSync(paths.tokenFile, 'utf8');
+  rmSync(paths.runtimeDir, { recursive: true, force: true });
+  jobs.get(2000)!();
+  await until(t, 'the socket is back', () => existsSync(paths.socket));
+  await until(t, 'the token is back', () => existsSync(paths.tokenFile));
+  t.equal(readFileSync(paths.tokenFile, 'utf8'), token, 'the same token');
+  t.ok(existsSync(join(paths.runtimeDir, 'endpoint.json')));
+  t.equal((await createControlClient(paths.socket).get('/status')).running, true, 'the control socket answers');
+  t.ok(logs.lines().some((l) => /runtime directory was removed/.test(String(l.msg))));
+  // Another daemon's live socket at the path: this one gives way.
+  rmSync(paths.socket);
+  const other = createServer();
+  await new Promise<void>((r) => other.listen(paths.socket, r));
+  t.teardown(() => void other.close());
+  jobs.get(2000)!();
+  await handle.closed;
+  t.ok(logs.lines().some((l) => /another credd daemon took over the control socket/.test(String(l.msg))));
+  t.ok(existsSync(paths.socket), 'the other daemon keeps its socket');
+});
+
+t.test('an unusable state directory only warns; an unusable runtime directory is logged once per problem', async (t) => {
+  const { root, paths, logs, deps } = bareDaemon(t);
+  writeFileSync(join(root, 'state'), 'a file where the state directory should be');
+  const jobs = new Map<number, () => void>();
+  const handle = await startDaemon(deps({ every: (ms, fn) => (jobs.set(ms, fn), { stop: () => undefined }) }));
+  t.teardown(() => handle.close());
+  t.ok(logs.lines().some((l) => /state directory cannot be used: credd serves/.test(String(l.msg))));
+  chmodSync(paths.runtimeDir, 0o755);
+  jobs.get(2000)!();
+  jobs.get(2000)!();
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(logs.lines().filter((l) => /cannot restore the runtime directory: .*mode 0755/.test(String(l.msg))).length, 1, 'once');
+  chmodSync(paths.runtimeDir, 0o700);
+  jobs.get(30_000)!();
 });

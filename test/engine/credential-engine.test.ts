@@ -266,3 +266,20 @@ t.test('cachedFresh: the entry and its prebuilt body only while fresh, counted a
   t.equal(h.engine.cachedFresh('dev')?.body, undefined, 'expired');
   t.equal(h.engine.peek('dev'), renewed, 'and left in the cache for get to drop');
 });
+
+t.test('a failing background renewal is reported once, however many requests join it', async (t) => {
+  const h = harness();
+  await h.mfa();
+  const first = await h.engine.get('dev');
+  h.clock.advance(41 * MIN);
+  h.sts.mode = 'down';
+  let release!: () => void;
+  h.sts.hold = new Promise<void>((r) => (release = r));
+  // 1,000 requests in the renew window while the one STS call hangs, then fails.
+  const answers = await Promise.all(Array.from({ length: 1000 }, () => h.engine.get('dev')));
+  t.ok(answers.every((a) => a === first), 'all served the valid credentials');
+  release();
+  await h.engine.idle();
+  t.equal(h.sts.count('AssumeRole'), 2, 'one background attempt');
+  t.equal(h.backgroundErrors.length, 1, 'one log line, not one per joined request');
+});

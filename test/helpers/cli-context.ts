@@ -93,6 +93,7 @@ export function fakeCliContext(opts: FakeCliOptions = {}): FakeCli {
     now: () => opts.now ?? Date.parse('2030-01-01T12:00:00Z'),
     version: '0.0.0-test',
     pid: 4242,
+    uid: process.getuid?.() ?? 0,
     platform: opts.platform ?? 'linux',
     execPath: opts.execPath ?? '/usr/bin/node',
     scriptPath: opts.scriptPath ?? '/opt/credd/dist/bin/credd.js',

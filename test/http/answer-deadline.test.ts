@@ -27,7 +27,7 @@ t.test('the default stays under the JS SDK timeout of 1 s', async (t) => {
 t.test('withDeadline: the work wins, or the deadline does', async (t) => {
   t.equal(await withDeadline(Promise.resolve('v'), 20, late), 'v');
   await t.rejects(withDeadline(Promise.reject(new Error('boom')), 20, late), { message: 'boom' }, 'an early failure is the work\'s own');
-  await t.rejects(withDeadline(never, 5, late), { code: 'StsUnavailable' });
+  await t.rejects(withDeadline(never, 5, late), { code: 'RequestTimeout', status: 503, message: 'late' }, 'a code the Go SDK v2 retries');
 });
 
 t.test('withDeadline: a failure after the deadline is not an unhandled rejection', async (t) => {
@@ -37,13 +37,13 @@ t.test('withDeadline: a failure after the deadline is not an unhandled rejection
   t.teardown(() => void process.off('unhandledRejection', onUnhandled));
   let fail!: (err: Error) => void;
   const work = new Promise<string>((_, reject) => (fail = reject));
-  await t.rejects(withDeadline(work, 5, late), { code: 'StsUnavailable' });
+  await t.rejects(withDeadline(work, 5, late), { code: 'RequestTimeout' });
   fail(new Error('too late'));
   await new Promise((r) => setTimeout(r, 10));
   t.same(unhandled, []);
 });
 
-t.test('the endpoint answers 503 StsUnavailable when the source is slow; the retry gets the result', async (t) => {
+t.test('the endpoint answers 503 RequestTimeout when the source is slow; the retry gets the result', async (t) => {
   const { app, source } = testServer({ answerWithinMs: 30 });
   source.fresh = false;
   const { hold, open } = gate();
@@ -55,7 +55,7 @@ t.test('the endpoint answers 503 StsUnavailable when the source is slow; the ret
   const first = await app.inject({ url: '/creds/prod', headers: { host: HOST, authorization: TOKEN } });
   t.equal(first.statusCode, 503, 'transient, so the SDKs retry');
   t.equal(first.headers['content-type'], 'application/json; charset=utf-8');
-  t.equal(first.json().Code, 'StsUnavailable');
+  t.equal(first.json().Code, 'RequestTimeout', 'in DefaultRetryableErrorCodes of the Go SDK v2');
   t.match(first.json().Message, /not answered within 0\.03 s.*keeps trying in the background.*Retry/);
   open();
   const retry = await app.inject({ url: '/creds/prod', headers: { host: HOST, authorization: TOKEN } });

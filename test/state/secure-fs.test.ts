@@ -28,12 +28,18 @@ t.test('atomic write: 0600 whatever was there, old content replaced whole, no le
   t.same(fs.readdirSync(dir), ['f.json']);
 });
 
-t.test('ensurePrivateDir tightens an existing directory', async (t) => {
-  const dir = join(tempDir(t), 'run');
-  fs.mkdirSync(dir, { mode: 0o755 });
-  fs.chmodSync(dir, 0o755);
+t.test('ensurePrivateDir creates 0700 directories and leaves the mode of an existing one alone', async (t) => {
+  const base = tempDir(t);
+  const made = join(base, 'a', 'b');
+  ensurePrivateDir(made);
+  t.equal(fs.statSync(made).mode & 0o777, 0o700);
+  t.equal(fs.statSync(join(base, 'a')).mode & 0o777, 0o700, 'parents too');
+  const dir = join(base, 'state');
+  fs.mkdirSync(dir);
+  fs.chmodSync(dir, 0o750);
   ensurePrivateDir(dir);
-  t.equal(fs.statSync(dir).mode & 0o777, 0o700);
+  writeFileAtomic(join(dir, 'f'), 'x');
+  t.equal(fs.statSync(dir).mode & 0o777, 0o750, 'the user\'s own chmod is not undone at every write');
 });
 
 t.test('a failed write or rename leaves no temporary file and the old content intact', async (t) => {

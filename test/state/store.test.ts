@@ -117,3 +117,14 @@ t.test('kill -9 in the middle of writes never leaves a torn state file', async (
     t.same(readdirSync(dirname(file)).filter((n) => n.endsWith('.tmp')), []);
   }
 });
+
+t.test('a state file that cannot be read (a directory left by sudo) starts empty and is left in place', async (t) => {
+  const { file, warnings } = fixture(t);
+  const fs = await import('node:fs');
+  // EISDIR stands in for EACCES, which root (the test user) never gets: any read error but ENOENT.
+  fs.mkdirSync(file, { recursive: true });
+  const store = createStateStore({ file, now: () => 1, warn: (m) => warnings.push(m) });
+  t.same(store.load(), { version: 1, sessions: [] });
+  t.match(warnings, [/cannot be read \(EISDIR\); starting without it/]);
+  t.ok(fs.statSync(file).isDirectory(), 'not moved aside');
+});

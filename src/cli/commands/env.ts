@@ -1,7 +1,10 @@
 import type { AwsConfig } from '../../aws/config.js';
 import { BadRequestError } from '../../errors.js';
 import { checkProfileName } from '../../aws/profile-name.js';
+import { ensureRuntimeDir } from '../../state/runtime-dir.js';
 import { loadOrCreateToken } from '../../state/token.js';
+import { refuseSquattedPort } from '../port-guard.js';
+import { warmQuietly } from '../warm-report.js';
 import type { CliContext, Command } from '../context.js';
 import { localConfig, localEndpoint, regionOf, savedActiveProfile } from '../local-view.js';
 import { parse } from '../parse.js';
@@ -18,7 +21,9 @@ function warnDefaultKeys(ctx: CliContext, config: AwsConfig | undefined): void {
 export function envFor(ctx: CliContext, name: string | undefined): ShellEnv {
   if (name !== undefined) checkProfileName(name);
   const base = localEndpoint(ctx);
+  refuseSquattedPort(ctx, base, 'credd env prints nothing, since the SDKs would send your token there and use its answers.');
   const config = localConfig(ctx);
+  ensureRuntimeDir(ctx.paths.runtimeDir, ctx.uid);
   const token = loadOrCreateToken(ctx.paths.tokenFile);
   warnDefaultKeys(ctx, config);
   const region = regionOf(config, name ?? savedActiveProfile(ctx));
@@ -35,7 +40,9 @@ export function imdsEnvFor(ctx: CliContext, name: string | undefined): ShellEnv 
   }
   const config = localConfig(ctx);
   warnDefaultKeys(ctx, config);
-  return imdsEnv({ url: `${localEndpoint(ctx)}/`, region: regionOf(config, savedActiveProfile(ctx)) });
+  const base = localEndpoint(ctx);
+  refuseSquattedPort(ctx, base, 'credd env prints nothing, since the SDKs would take their credentials from it.');
+  return imdsEnv({ url: `${base}/`, region: regionOf(config, savedActiveProfile(ctx)) });
 }
 
 /** `credd env [NAME] [--imds] [--shell sh|fish|powershell]` */
@@ -44,6 +51,8 @@ const env: Command = async (ctx, args) => {
   const shell = (values.shell ?? 'sh') as ShellKind;
   if (!['sh', 'fish', 'powershell'].includes(shell)) throw new BadRequestError(`--shell "${values.shell}": use sh (bash, zsh), fish or powershell.`);
   ctx.out(renderShellEnv(values.imds ? imdsEnvFor(ctx, positionals[0]) : envFor(ctx, positionals[0]), shell));
+  // Warm the profile this shell is pinned to, without holding up the shell.
+  if (positionals[0] !== undefined && !values.imds) await warmQuietly(ctx, positionals[0]);
   return 0;
 };
 export default env;

@@ -4,33 +4,57 @@ import { join } from 'node:path';
 import { DaemonNotRunningError } from '../../errors.js';
 import { ensurePrivateDir } from '../../state/secure-fs.js';
 import { DAEMON_NODE_FLAGS } from '../../daemon/node-flags.js';
+import { checkRuntimeDir } from '../../state/runtime-dir.js';
 import { socketAlive } from '../../daemon/single-instance.js';
-import type { Command } from '../context.js';
+import type { CliContext, Command } from '../context.js';
+import { localEndpoint } from '../local-view.js';
 import { parse } from '../parse.js';
+import { refuseSquattedPort } from '../port-guard.js';
 
-/** `credd start`: starts a detached daemon (with DAEMON_NODE_FLAGS) unless one answers already; waits until it does. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The daemon's log: in the state directory, or the runtime directory when that one cannot be written. */
+function openLog(ctx: CliContext): { fd: number; file: string } {
+  try {
+    ensurePrivateDir(ctx.paths.stateDir);
+    const file = join(ctx.paths.stateDir, 'credd.log');
+    return { fd: openSync(file, 'a', 0o600), file };
+  } catch {
+    ensurePrivateDir(ctx.paths.runtimeDir);
+    const file = join(ctx.paths.runtimeDir, 'credd.log');
+    return { fd: openSync(file, 'a', 0o600), file };
+  }
+}
+
+/** Reports the daemon that answers: the one this command started, or another that won the race. */
+async function report(ctx: CliContext, childPid: number | undefined, logFile?: string): Promise<number> {
+  const s = await ctx.client.get('/status');
+  if (childPid !== undefined && s.pid === childPid) ctx.out(`credd started (pid ${s.pid}) at ${s.endpoint}; log: ${logFile}\n`);
+  else ctx.out(`credd is already running (pid ${s.pid}) at ${s.endpoint}\n`);
+  return 0;
+}
+
+/**
+ * `credd start`: starts a detached daemon (with DAEMON_NODE_FLAGS) unless one answers already; waits until one does. Of
+ * several `credd start` at once, every one exits 0 and names the daemon that ended up running
+ * (the daemons themselves take turns under the start lock).
+ */
 const start: Command = async (ctx, args) => {
   parse('start', args, {});
-  if (await socketAlive(ctx.paths.socket)) {
-    const s = await ctx.client.get('/status');
-    ctx.out(`credd is already running at ${s.endpoint}\n`);
-    return 0;
-  }
-  ensurePrivateDir(ctx.paths.stateDir);
-  const logFile = join(ctx.paths.stateDir, 'credd.log');
-  const fd = openSync(logFile, 'a', 0o600);
-  const child = spawn(ctx.execPath, [...DAEMON_NODE_FLAGS, ctx.scriptPath, 'daemon'], { detached: true, stdio: ['ignore', fd, fd], env: ctx.env as NodeJS.ProcessEnv });
-  let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? 1));
+  checkRuntimeDir(ctx.paths.runtimeDir, ctx.uid);
+  if (await socketAlive(ctx.paths.socket)) return report(ctx, undefined);
+  refuseSquattedPort(ctx, localEndpoint(ctx), 'credd cannot serve there.');
+  const log = openLog(ctx);
+  const child = spawn(ctx.execPath, [...DAEMON_NODE_FLAGS, ctx.scriptPath, 'daemon'], { detached: true, stdio: ['ignore', log.fd, log.fd], env: ctx.env as NodeJS.ProcessEnv });
+  let exitedAt: number | undefined;
+  child.on('exit', () => (exitedAt = Date.now()));
   child.unref();
-  for (let i = 0; i < 100 && exited === null; i++) {
-    if (await socketAlive(ctx.paths.socket)) {
-      const s = await ctx.client.get('/status');
-      ctx.out(`credd started (pid ${s.pid}) at ${s.endpoint}; log: ${logFile}\n`);
-      return 0;
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  // After our daemon gave up, a little longer: it may have lost to one still placing its socket.
+  for (let i = 0; i < 150 && (exitedAt === undefined || Date.now() - exitedAt < 2000); i++) {
+    if (await socketAlive(ctx.paths.socket)) return report(ctx, child.pid, log.file);
+    await sleep(100);
   }
-  throw new DaemonNotRunningError(`credd did not start: see ${logFile}.`);
+  refuseSquattedPort(ctx, localEndpoint(ctx), 'credd cannot serve there.');
+  throw new DaemonNotRunningError(`credd did not start: see ${log.file}.`);
 };
 export default start;

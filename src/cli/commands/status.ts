@@ -27,6 +27,7 @@ const status: Command = async (ctx, args) => {
   if (s.security) {
     const peer = s.security.peerCheck;
     lines.push(`endpoint security: IMDS ${s.security.imds ? 'on' : 'off'}; peer-user check ${peer.enabled ? 'on' : `unavailable: ${peer.detail}`}`);
+    if (s.security.port) lines.push(`warning: ${s.security.port}`);
   }
   lines.push(s.sessions.length ? 'source sessions:' : 'source sessions: none (run `credd mfa`)');
   for (const x of s.sessions) lines.push(`  ${x.source}${x.mfaSerial ? ` (${x.mfaSerial})` : ''}: ${x.valid ? `expires ${x.expiration} (${timeLeft(x.expiration, now)})` : 'expired'}`);

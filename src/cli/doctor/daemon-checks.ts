@@ -1,8 +1,16 @@
 import { daemonEndpointChecks } from './endpoint-checks.js';
 import type { Add, DoctorFacts } from './facts.js';
 
-/** What the daemon says: whether it runs, its config, the profile and its MFA session, then the endpoint's answer. */
+/** What the daemon says (after its runtime directory and port are checked to be this user's): whether it runs, its config, the profile and its MFA session, then the endpoint's answer. */
 export function daemonChecks(f: DoctorFacts, add: Add): void {
+  if (f.runtimeDirError) {
+    add({ code: 'UnsafeRuntimeDir', severity: 'error', message: f.runtimeDirError, fix: 'set XDG_RUNTIME_DIR to a directory of your own (mode 0700), or chmod 700 it if it is yours' });
+    return;
+  }
+  if (f.portHolder) {
+    add({ code: 'PortSquatted', severity: 'error', message: `${f.portHolder.address} is held by ${f.portHolder.holder}, not by credd: SDKs pointed there send it your token and take its credentials.`, fix: 'find and stop that process (ss -ltnp), or give credd another port (CREDD_PORT, or port in the settings file), then credd start and eval "$(credd env)"' });
+    if (!f.daemon) return;
+  }
   if (!f.daemon) {
     add({ code: 'DaemonNotRunning', severity: 'error', message: 'No credd daemon runs for this user.', fix: 'credd start (or credd service install, to start it at every login)' });
     return;

@@ -36,6 +36,10 @@ export interface DoctorFacts {
     /** `region` of `[default]`, which the SDKs use when no variable sets one. */
     defaultRegion?: string;
   };
+  /** Why the runtime directory (control socket, token) is refused, if it is. */
+  runtimeDirError?: string;
+  /** Another user listening on the port the shell (or credd's settings) point at: "nobody (uid 65534), pid 4242". */
+  portHolder?: { address: string; holder: string };
   /** The daemon's status, or undefined when none answers on the control socket. */
   daemon?: { endpoint: string; activeProfile?: string; configError?: string; imds?: boolean };
   /** The login service (systemd unit, launchd agent); undefined where credd has none (Windows). */

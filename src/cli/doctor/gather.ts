@@ -5,7 +5,10 @@ import { resolvePlan } from '../../aws/resolve-plan.js';
 import type { DaemonStatus } from '../../control/contract.js';
 import { serviceTarget } from '../../service/platform.js';
 import { serviceFile } from '../../service/steps.js';
+import { checkRuntimeDir } from '../../state/runtime-dir.js';
 import type { CliContext } from '../context.js';
+import { localEndpoint } from '../local-view.js';
+import { portOf, squatterOf } from '../port-guard.js';
 import { type DoctorFacts, imdsMode, type ProbeResult } from './facts.js';
 
 export interface DoctorDeps {
@@ -53,6 +56,34 @@ function read(file: string): { value: string } | { error: string } {
   }
 }
 
+/**
+ * Whether the daemon's places are this user's: the runtime directory (else its error is noted and
+ * the socket is not trusted: false), and the ports the shell or the settings point at (another
+ * user listening there is noted).
+ */
+function checkOwnPlaces(ctx: CliContext, uri: string | undefined, facts: DoctorFacts): boolean {
+  try {
+    checkRuntimeDir(ctx.paths.runtimeDir, ctx.uid);
+  } catch (err) {
+    facts.runtimeDirError = (err as Error).message;
+    return false;
+  }
+  let configured = '';
+  try {
+    configured = localEndpoint(ctx);
+  } catch {
+    // a broken settings file: reported by the daemon; the shell's own URI is still checked
+  }
+  for (const url of new Set([uri ?? '', ctx.env.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? '', configured])) {
+    const holder = squatterOf(ctx, url);
+    if (holder) {
+      facts.portHolder = { address: `127.0.0.1:${portOf(url)}`, holder };
+      break;
+    }
+  }
+  return true;
+}
+
 /** Gathers what `diagnose` needs: the shell, the AWS files, the daemon, and one request as an SDK makes it. */
 export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<DoctorFacts> {
   const e = ctx.env;
@@ -96,6 +127,7 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   const uri = e.AWS_CONTAINER_CREDENTIALS_FULL_URI || (e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
   const pinned = uri ? /\/creds\/([^/?#]+)/.exec(uri)?.[1] : undefined;
   if (pinned) facts.pinnedProfile = decodeURIComponent(pinned);
+  if (!checkOwnPlaces(ctx, uri, facts)) return facts;
   let status: DaemonStatus;
   try {
     status = await ctx.client.get('/status');
