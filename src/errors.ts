@@ -122,6 +122,23 @@ export class ServiceError extends CreddError {
   }
 }
 
+/** The OS keyring chosen in the settings (or needed by `credd keys`) cannot be used; nothing was written elsewhere. */
+export class KeyringUnavailableError extends CreddError {
+  /** What the keyring library said, for `credd doctor`. */
+  readonly detail: string;
+  constructor(message: string, detail = '') {
+    super('KeyringUnavailable', message, 503);
+    this.detail = detail;
+  }
+}
+
+/** `credd rotate` stopped; the message says which key works now and what is left to clean up. */
+export class RotateError extends CreddError {
+  constructor(message: string, status = 502) {
+    super('RotateFailed', message, status);
+  }
+}
+
 /** Turns any thrown value into a CreddError without leaking details such as stacks. */
 export function toCreddError(err: unknown): CreddError {
   if (err instanceof CreddError) return err;
