@@ -6,6 +6,7 @@ import { NoActiveProfileError } from '../errors.js';
 import { installErrorHandler } from '../http/error-handler.js';
 import { checkProfileName } from '../http/profile-name.js';
 import { isoSeconds } from '../engine/served.js';
+import type { RotateResult } from '../keyring/rotate-key.js';
 
 /** Facts about the running daemon that `credd status` adds to the core's status. */
 export interface DaemonInfo {
@@ -25,6 +26,8 @@ export interface ControlServerOptions {
   core: Core;
   info: DaemonInfo;
   log: Logger;
+  /** `credd rotate`: runs in the daemon, which holds the MFA session. */
+  rotate?(profile: string): Promise<RotateResult>;
 }
 
 const nameBody = {
@@ -85,6 +88,8 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     opts.log.info('logged out: sessions and credentials erased');
     return { ok: true };
   });
+  const rotate = opts.rotate;
+  if (rotate) app.post<{ Body: { profile: string } }>('/rotate', { schema: { body: { ...nameBody, required: ['profile'] } } }, async (req) => rotate(checkProfileName(req.body.profile)));
   app.post('/stop', async (_req, reply) => {
     reply.raw.on('finish', () => info.stop());
     return { ok: true };

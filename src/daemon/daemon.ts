@@ -21,6 +21,9 @@ import { createDesktopNotify, type Notify } from './desktop-notify.js';
 import { claimSocket } from './single-instance.js';
 import { watchFiles } from './watch-files.js';
 import { diffSettings, type SettingsChanges } from './settings-changes.js';
+import { daemonKeyring, type DaemonKeyring } from '../keyring/daemon-keyring.js';
+import { createRotator, type RotatorDeps } from './rotator.js';
+import type { OpenKeyringDeps } from '../keyring/open-keyring.js';
 
 export interface DaemonDeps {
   paths: CreddPaths;
@@ -46,6 +49,10 @@ export interface DaemonDeps {
   stopGraceMs?: number;
   /** Reads the settings again (file + environment + command-line flags), for `credd reload`. */
   reloadSettings?: () => Settings;
+  /** Loads `@napi-rs/keyring` (tests inject a fake or a failing one). */
+  loadKeyring?: OpenKeyringDeps['load'];
+  /** `credd rotate` overrides for tests (fake IAM, short waits). */
+  rotate?: Pick<RotatorDeps, 'keyOps' | 'sleep' | 'attempts' | 'delayMs'>;
 }
 
 /** A running daemon. */
@@ -75,11 +82,12 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const takeover = await claimSocket(paths.socket);
   if (takeover === 'took-over') log.warn({ socket: paths.socket }, 'took over the control socket left by a daemon that did not stop cleanly');
   const token = loadOrCreateToken(paths.tokenFile);
-  const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m) });
+  const keyring: DaemonKeyring = await daemonKeyring(deps.settings.keyring, process.platform, log, deps.loadKeyring);
+  const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m), ...(keyring.cipher ? { cipher: keyring.cipher } : {}) });
   // Late-bound: the core is built first and tells the scheduler about clock jumps through closures.
   let scheduler: Scheduler | undefined;
   const core = createCore({
-    loadConfig: () => loadAwsConfig(deps.awsPaths),
+    loadConfig: () => keyring.overlay(loadAwsConfig(deps.awsPaths)),
     sts: deps.sts ?? createSts(),
     store,
     now: deps.now,
@@ -146,6 +154,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const control = buildControlServer({
     core,
     log,
+    rotate: createRotator({ core, keyring, credentialsFile: deps.awsPaths.credentialsFile, endpoints: deps.endpoints, now: deps.now, log, ...deps.rotate }),
     info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
       security: () => ({ imds: deps.settings.imds, peerCheck: peer.status() }) },
   });

@@ -20,6 +20,7 @@ const KEY_NAMES: Record<keyof Settings, string> = {
   logLevel: 'log_level',
   imds: 'imds',
   ecsRelativeUri: 'ecs_relative_uri',
+  keyring: 'keyring',
 };
 
 /**

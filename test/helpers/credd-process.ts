@@ -40,7 +40,7 @@ export function makeSandbox(stsUrl: string): Sandbox {
     `[profile ${name}]\nregion = us-west-2\nsource_profile = management\nrole_arn = arn:aws:iam::${account}:role/RoleNameIn${name}\nmfa_serial = ${MFA_SERIAL}\n`);
   writeFileSync(join(home, '.aws', 'config'), `[profile management]\nregion = us-west-2\n\n${roles.join('\n')}`);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CREDD_') && !k.startsWith('XDG_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CREDD_') && !k.startsWith('XDG_') && k !== 'DBUS_SESSION_BUS_ADDRESS') env[k] = v;
   Object.assign(env, {
     HOME: home,
     XDG_RUNTIME_DIR: join(root, 'run'),
@@ -48,6 +48,8 @@ export function makeSandbox(stsUrl: string): Sandbox {
     XDG_CONFIG_HOME: join(root, 'config'),
     AWS_ENDPOINT_URL_STS: stsUrl,
     CREDD_PORT: '0',
+    // Never the real user's keyring: tests that want one start a throwaway Secret Service.
+    CREDD_KEYRING: 'none',
   });
   return { root, home, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }

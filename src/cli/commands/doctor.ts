@@ -4,7 +4,10 @@ import { loadAwsConfig } from '../../aws/config.js';
 import { resolvePlan } from '../../aws/resolve-plan.js';
 import type { StatusInfo } from '../../daemon/describe.js';
 import type { CliContext, Command } from '../context.js';
-import { diagnose, type DoctorFacts, type ProbeResult } from '../doctor-checks.js';
+import { diagnose, type DoctorFacts, type Finding, type ProbeResult } from '../doctor-checks.js';
+import { keyringFindings } from '../../keyring/doctor-findings.js';
+import { openKeyring } from '../../keyring/open-keyring.js';
+import { loadSettings } from '../../settings.js';
 import { imdsMode } from '../doctor-endpoint-checks.js';
 import { httpProbe, imdsProbe } from '../doctor-probe.js';
 import { parse } from '../parse.js';
@@ -18,6 +21,8 @@ export interface DoctorDeps {
   imdsProbe(base: string): Promise<ProbeResult>;
   /** Where credd's login service would be, and whether it is there; undefined where there is none. */
   loginService(ctx: CliContext): DoctorFacts['service'];
+  /** The keyring findings (why none is used, plaintext copies); absent in tests that do not look at it. */
+  keyring?(ctx: CliContext): Promise<Finding[]>;
 }
 
 /**
@@ -134,7 +139,7 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
 export function createDoctorCommand(deps: DoctorDeps): Command {
   return async (ctx, args) => {
     const { values } = parse('doctor', args, { json: { type: 'boolean' } });
-    const findings = diagnose(await gatherFacts(ctx, deps));
+    const findings = [...diagnose(await gatherFacts(ctx, deps)), ...(deps.keyring ? await deps.keyring(ctx) : [])];
     const ok = !findings.some((f) => f.severity === 'error');
     if (values.json) {
       ctx.out(`${JSON.stringify({ ok, findings }, null, 2)}\n`);
@@ -147,4 +152,8 @@ export function createDoctorCommand(deps: DoctorDeps): Command {
   };
 }
 
-export default createDoctorCommand({ probe: httpProbe, imdsProbe, loginService });
+/** The keyring findings with the settings' choice and the real keyring. */
+export const keyringCheck = (ctx: CliContext): Promise<Finding[]> =>
+  keyringFindings({ setting: loadSettings(ctx.paths.settingsFile, ctx.env).keyring, platform: ctx.platform, credentialsFile: ctx.awsPaths.credentialsFile, open: openKeyring });
+
+export default createDoctorCommand({ probe: httpProbe, imdsProbe, loginService, keyring: keyringCheck });
