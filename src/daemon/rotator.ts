@@ -49,9 +49,12 @@ export function createRotator(d: RotatorDeps): (profile: string) => Promise<Rota
     try {
       const ops = await (d.keyOps ?? realOps)({
         credentials: session?.credentials ?? place.keys,
+        userKeys: place.keys,
         ...((d.endpoints.iam ?? d.endpoints.global) ? { iamEndpoint: d.endpoints.iam ?? d.endpoints.global } : {}),
         ...(resolveStsEndpoint(d.endpoints, profileEndpoint) ? { stsEndpoint: resolveStsEndpoint(d.endpoints, profileEndpoint) } : {}),
         region: d.core.region(profile) ?? FALLBACK_REGION,
+      }).catch((err: unknown) => {
+        throw new RotateError(`Could not tell which IAM user holds ${place.keys.accessKeyId} (${(err as Error).message.split('\n')[0]}): nothing changed, that key stays in use.`);
       });
       const out = await rotateKey({
         profile,
