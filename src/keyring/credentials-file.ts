@@ -75,7 +75,7 @@ export function setValue(text: string, profile: string, key: string, value: stri
     if (l.key === key) {
       const eq = l.text.indexOf('=');
       const space = /^\s*/.exec(l.text.slice(eq + 1))![0];
-      l.text = `${l.text.slice(0, eq + 1)}${space || ' '}${value}`;
+      l.text = `${l.text.slice(0, eq + 1)}${space}${value}`;
       replaced = true;
     }
   });

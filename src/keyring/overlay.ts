@@ -11,8 +11,3 @@ export function withKeyringKeys(config: AwsConfig, keys: ReadonlyMap<string, Sta
   for (const [name, k] of keys) profiles.set(name, { ...(profiles.get(name) ?? { name }), keys: { ...k } });
   return { ...config, profiles };
 }
-
-/** Profiles whose keys are in the keyring and still in plain text in the AWS files. */
-export function plaintextCopies(config: AwsConfig, inKeyring: Iterable<string>): string[] {
-  return [...inKeyring].filter((n) => config.profiles.get(n)?.keys !== undefined).sort();
-}
