@@ -33,8 +33,10 @@ function parseKeys(text: string | undefined): StaticKeys | undefined {
  */
 export function profileKeyring(store: SecretStore): ProfileKeyring {
   const names = (): string[] => {
+    // A keyring that cannot be read throws: only a damaged index counts as empty.
+    const text = store.get(INDEX) ?? '[]';
     try {
-      const v = JSON.parse(store.get(INDEX) ?? '[]') as unknown;
+      const v = JSON.parse(text) as unknown;
       return Array.isArray(v) ? v.filter((n): n is string => typeof n === 'string') : [];
     } catch {
       return [];
