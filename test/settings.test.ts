@@ -98,3 +98,10 @@ t.test('checkEcsRelativeUri: the no-token mode only on the ECS address', async (
   t.doesNotThrow(() => checkEcsRelativeUri({ ...DEFAULT_SETTINGS, ecsRelativeUri: true, host: ECS_HOST }));
   t.match(errorOf(t, () => checkEcsRelativeUri({ ...DEFAULT_SETTINGS, ecsRelativeUri: true })), `needs host = ${ECS_HOST}`);
 });
+
+t.test('keyring: one of the backends, from the file or CREDD_KEYRING', async (t) => {
+  const dir = t.testdir({ 'a.ini': 'keyring = secret-service\n', 'b.ini': 'keyring = kwallet\n' });
+  t.equal(loadSettings(`${dir}/a.ini`, {}).keyring, 'secret-service');
+  t.equal(loadSettings(`${dir}/a.ini`, { CREDD_KEYRING: 'none' }).keyring, 'none');
+  t.throws(() => loadSettings(`${dir}/b.ini`, {}), /keyring = "kwallet" must be one of auto, secret-service, keychain, wincred, none/);
+});
