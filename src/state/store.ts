@@ -78,7 +78,9 @@ export function validState(s: unknown): s is PersistedState {
 export function createStateStore(deps: StateStoreDeps): StateStore {
   const save = (state: PersistedState) => {
     const json = JSON.stringify(state);
-    writeFileAtomic(deps.file, deps.cipher ? deps.cipher.seal(json) : json);
+    // The active profile is no secret, and `credd env` reads it without the keyring.
+    const header = state.activeProfile === undefined ? undefined : JSON.stringify({ activeProfile: state.activeProfile });
+    writeFileAtomic(deps.file, deps.cipher ? deps.cipher.seal(json, header) : json);
   };
   return {
     save,

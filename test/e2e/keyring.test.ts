@@ -77,6 +77,7 @@ if (session && requireOrSkip(t, 'moto_server', moto !== null)) {
     await daemon.stop();
     daemon = await startDaemonProcess(env);
     t.equal(await caller('staging'), SCENARIO_ACCOUNTS.staging, 'after a restart, no new MFA code');
+    t.match((await credd(env, ['env'])).stdout, /AWS_REGION=.?us-west-2/, 'credd env still finds the active profile in the encrypted state file');
     t.equal(proxy.calls.filter((c) => c.action === 'GetSessionToken').length, 1, 'one GetSessionToken in all');
   });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SEALED_PREFIX, stateCipher, stateKey } from '../../src/keyring/state-cipher.js';
+import { SEALED_PREFIX, sealedHeader, stateCipher, stateKey } from '../../src/keyring/state-cipher.js';
 import { createStateStore } from '../../src/state/store.js';
 import { memoryStore } from './memory-store.js';
 
@@ -23,6 +23,17 @@ t.test('seal/open round trip; fresh nonce each time; tamper and wrong key refuse
   t.throws(() => c.open('{"version":1}'), /not an encrypted/);
   t.throws(() => c.open(`${SEALED_PREFIX}AAAA`), /truncated/);
   t.throws(() => stateCipher(randomBytes(16)), /32 bytes/);
+});
+
+t.test('a readable header line, authenticated with the ciphertext', async (t) => {
+  const c = stateCipher(key);
+  const sealed = c.seal('body', '{"activeProfile":"dev"}');
+  t.equal(sealedHeader(sealed), '{"activeProfile":"dev"}');
+  t.equal(c.open(sealed), 'body');
+  t.throws(() => c.open(sealed.replace('dev', 'prod')), 'a changed header breaks the file');
+  t.throws(() => c.open(sealed.slice(0, sealed.indexOf('\n'))), 'a removed header too');
+  t.equal(sealedHeader(c.seal('body')), undefined);
+  t.equal(sealedHeader('{"activeProfile":"x"}\n'), undefined, 'not a sealed file');
 });
 
 t.test('stateKey: made once, then read back; a damaged entry is replaced', async (t) => {
@@ -56,6 +67,10 @@ t.test('the state store encrypts with a cipher; tampered = corrupt, set aside', 
   t.same(store.load(), { version: 1, sessions: [] });
   t.match(warnings.at(-1), /moved to .*corrupt-42/);
   t.ok(readdirSync(dir).includes('state.json.corrupt-42'));
+
+  store.save({ ...state, activeProfile: 'dev' });
+  t.match(readFileSync(file, 'utf8'), /\n\{"activeProfile":"dev"\}$/, 'the active profile stays readable');
+  t.same(store.load(), { ...state, activeProfile: 'dev' });
 
   // Encrypted, but no keyring now: set aside with the reason.
   store.save(state);
