@@ -22,6 +22,8 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   service: () => import('./commands/service.js'),
   keys: () => import('./commands/keys.js'),
   rotate: () => import('./commands/rotate.js'),
+  console: () => import('./commands/console.js'),
+  'eks-token': () => import('./commands/eks-token.js'),
 };
 
 /** The arguments before `--`: what follows belongs to the command that `credd exec` runs. */

@@ -14,13 +14,15 @@ import { ensurePrivateDir, writeFileAtomic } from '../state/secure-fs.js';
 import { createStateStore } from '../state/store.js';
 import { loadOrCreateToken } from '../state/token.js';
 import { DEFAULT_REFRESH } from '../engine/refresh-policy.js';
-import { createScheduler, type EveryFn, type ScheduleFn, type Scheduler } from '../engine/scheduler.js';
+import { createScheduler, type EveryFn, type ScheduleFn, type Scheduler } from './scheduler.js';
 import { buildControlServer } from './control-server.js';
+import { consoleEksRoutes } from './console-eks-wiring.js';
 import { createCore, type Core } from './core.js';
 import { createDesktopNotify, type Notify } from './desktop-notify.js';
 import { claimSocket } from './single-instance.js';
 import { watchFiles } from './watch-files.js';
-import { diffSettings, type SettingsChanges } from './settings-changes.js';
+import type { EndpointRecord, SettingsChanges } from '../control/contract.js';
+import { diffSettings } from './settings-changes.js';
 import { daemonKeyring, type DaemonKeyring } from '../keyring/daemon-keyring.js';
 import { createRotator, type RotatorDeps } from './rotator.js';
 import type { OpenKeyringDeps } from '../keyring/open-keyring.js';
@@ -65,14 +67,6 @@ export interface DaemonHandle {
   close(): Promise<void>;
 }
 
-/** Where `credd env` finds the running daemon's real address (useful with `--port 0`). */
-export interface EndpointRecord {
-  url: string;
-  host: string;
-  port: number;
-  pid: number;
-}
-
 /** Starts the daemon: claims the control socket, loads state, listens on loopback and on the socket. */
 export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const { paths, log } = deps;
@@ -86,9 +80,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m), ...(keyring.cipher ? { cipher: keyring.cipher } : {}) });
   // Late-bound: the core is built first and tells the scheduler about clock jumps through closures.
   let scheduler: Scheduler | undefined;
+  const sts = deps.sts ?? createSts();
   const core = createCore({
     loadConfig: () => keyring.overlay(loadAwsConfig(deps.awsPaths)),
-    sts: deps.sts ?? createSts(),
+    sts,
     store,
     now: deps.now,
     endpoints: deps.endpoints,
@@ -157,6 +152,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     rotate: createRotator({ core, keyring, credentialsFile: deps.awsPaths.credentialsFile, endpoints: deps.endpoints, now: deps.now, log, ...deps.rotate }),
     info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
       security: () => ({ imds: deps.settings.imds, peerCheck: peer.status() }) },
+    routes: [consoleEksRoutes({ core, sts, endpoints: deps.endpoints, now: deps.now, runtimeDir: paths.runtimeDir })],
   });
   try {
     await control.listen({ path: paths.socket });

@@ -1,5 +1,6 @@
 import type { StaticKeys } from '../aws/config.js';
-import type { KeyOps } from '../aws/iam.js';
+import type { AccessKeyInfo, KeyOps } from '../aws/iam.js';
+import type { Rotated } from '../control/contract.js';
 import { RotateError } from '../errors.js';
 
 export interface RotateKeyDeps {
@@ -17,12 +18,8 @@ export interface RotateKeyDeps {
   delayMs: number;
 }
 
-export interface RotateResult {
-  profile: string;
-  oldKeyId: string;
-  newKeyId: string;
-  where: string;
-}
+/** The answer of `credd rotate` (the control contract's `Rotated`). */
+export type RotateResult = Rotated;
 
 const first = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
 const deleteHint = (id: string) => `\`aws iam delete-access-key --access-key-id ${id}\``;
@@ -34,7 +31,7 @@ const deleteHint = (id: string) => `\`aws iam delete-access-key --access-key-id 
  */
 export async function rotateKey(d: RotateKeyDeps): Promise<RotateResult> {
   const oldId = d.old.accessKeyId;
-  let existing;
+  let existing: AccessKeyInfo[];
   try {
     existing = await d.ops.listKeys();
   } catch (err) {

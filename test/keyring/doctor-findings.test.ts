@@ -2,7 +2,7 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { keyringFindings } from '../../src/keyring/doctor-findings.js';
+import { keyringFindings } from '../../src/cli/doctor/keyring-checks.js';
 import { daemonKeyring } from '../../src/keyring/daemon-keyring.js';
 import { profileKeyring } from '../../src/keyring/profile-keys.js';
 import { ConfigError } from '../../src/errors.js';

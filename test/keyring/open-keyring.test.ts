@@ -1,7 +1,7 @@
 import t from 'tap';
 import { keyringHelp, openKeyring } from '../../src/keyring/open-keyring.js';
 import { napiSecretStore, type NapiKeyring } from '../../src/keyring/secret-store.js';
-import { KeyringUnavailableError } from '../../src/errors.js';
+import type { KeyringUnavailableError } from '../../src/errors.js';
 
 /** A fake of @napi-rs/keyring: an in-memory map, or one that fails as a missing D-Bus does. */
 function fakeLib(opts: { fail?: string; seen?: unknown[] } = {}): NapiKeyring {

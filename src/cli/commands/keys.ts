@@ -38,7 +38,7 @@ export function createKeysCommand(deps: KeysDeps): Command {
       const kr = await userKeyring(ctx, deps.openKeyring);
       const names = kr.names();
       if (names.length === 0) ctx.out('No profile has keys in the keyring: `credd keys import PROFILE` moves them there.\n');
-      for (const n of names) ctx.out(`${n}${fileKeys(ctx.awsPaths.credentialsFile, n) ? '  (a plaintext copy is still in the credentials file: run `credd keys import ' + n + '`)' : ''}\n`);
+      for (const n of names) ctx.out(`${n}${fileKeys(ctx.awsPaths.credentialsFile, n) ? `  (a plaintext copy is still in the credentials file: run \`credd keys import ${n}\`)` : ''}\n`);
       return 0;
     }
     if (!sub || !['import', 'add', 'remove'].includes(sub)) throw new BadRequestError('Usage: credd keys import|add|remove|list [PROFILE] (see `credd keys --help`).');

@@ -1,7 +1,9 @@
-import type { Finding } from '../cli/doctor-checks.js';
-import { fileKeys } from './key-place.js';
-import { keyringHelp, type KeyringChoice, type KeyringSetting, type OpenKeyringDeps } from './open-keyring.js';
-import { profileKeyring } from './profile-keys.js';
+import { fileKeys } from '../../keyring/key-place.js';
+import { type KeyringChoice, type KeyringSetting, keyringHelp, type OpenKeyringDeps, openKeyring } from '../../keyring/open-keyring.js';
+import { profileKeyring } from '../../keyring/profile-keys.js';
+import { loadSettings } from '../../settings.js';
+import type { CliContext } from '../context.js';
+import type { Finding } from './facts.js';
 
 export interface KeyringFactsDeps {
   setting: KeyringSetting;
@@ -38,3 +40,7 @@ export async function keyringFindings(d: KeyringFactsDeps): Promise<Finding[]> {
     fix: `\`credd keys import ${n}\` removes the copy (or delete the two lines yourself).`,
   }));
 }
+
+/** The keyring findings with the settings' choice and the real keyring (DoctorDeps.keyring). */
+export const keyringCheck = (ctx: CliContext): Promise<Finding[]> =>
+  keyringFindings({ setting: loadSettings(ctx.paths.settingsFile, ctx.env).keyring, platform: ctx.platform, credentialsFile: ctx.awsPaths.credentialsFile, open: openKeyring });
