@@ -179,6 +179,23 @@ export class ServiceError extends CreddError {
   }
 }
 
+/** The OS keyring chosen in the settings (or needed by `credd keys`) cannot be used; nothing was written elsewhere. */
+export class KeyringUnavailableError extends CreddError {
+  /** What the keyring library said, for `credd doctor`. */
+  readonly detail: string;
+  constructor(message: string, detail = '') {
+    super('KeyringUnavailable', message, 503);
+    this.detail = detail;
+  }
+}
+
+/** `credd rotate` stopped; the message says which key works now and what is left to clean up. */
+export class RotateError extends CreddError {
+  constructor(message: string, status = 502) {
+    super('RotateFailed', message, status);
+  }
+}
+
 /** The AWS sign-in (federation) endpoint refused or could not be reached; the message never holds a URL or token. */
 export class FederationError extends CreddError {
   constructor(message: string) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import ini from 'ini';
 import { BadRequestError, ConfigError } from './errors.js';
+import type { KeyringSetting } from './keyring/open-keyring.js';
 
 /** credd's own settings. Environment variables beat the settings file, which beats these defaults. */
 export interface Settings {
@@ -29,6 +30,11 @@ export interface Settings {
   ecsRelativeUri: boolean;
   /** Serve the EC2 IMDS-compatible paths under /latest/ (`imds`; default true). false: token-only access. */
   imds: boolean;
+  /**
+   * Where long-term keys and the state file's key live (`CREDD_KEYRING`, `keyring`; default auto):
+   * auto uses the platform's keyring when it answers, else plain files as before; a named one must work.
+   */
+  keyring: KeyringSetting;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -42,6 +48,7 @@ export const DEFAULT_SETTINGS: Settings = {
   logLevel: 'info',
   ecsRelativeUri: false,
   imds: true,
+  keyring: 'auto',
 };
 
 /** The only address the SDKs accept for `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (ECS). */
@@ -84,6 +91,12 @@ const bool: Parser = (v, fail) => {
   return v === 'true';
 };
 
+const KEYRINGS = ['auto', 'secret-service', 'keychain', 'wincred', 'none'];
+const keyring: Parser = (v, fail) => {
+  if (!KEYRINGS.includes(v)) fail(`must be one of ${KEYRINGS.join(', ')}.`);
+  return v;
+};
+
 /** Documented keys: settings-file name → [field, parser, environment variable]. The one list of them. */
 const KEYS: Record<string, [keyof Settings, Parser, string?]> = {
   host: ['host', host, 'CREDD_HOST'],
@@ -96,6 +109,7 @@ const KEYS: Record<string, [keyof Settings, Parser, string?]> = {
   log_level: ['logLevel', level, 'CREDD_LOG_LEVEL'],
   ecs_relative_uri: ['ecsRelativeUri', bool],
   imds: ['imds', bool],
+  keyring: ['keyring', keyring, 'CREDD_KEYRING'],
 };
 
 /** Settings fields → the key names users write in config.ini (for `credd reload`'s report). */

@@ -116,3 +116,10 @@ t.test('SETTING_NAMES: every field has its settings-file key', async (t) => {
   t.same(Object.keys(SETTING_NAMES).sort(), Object.keys(DEFAULT_SETTINGS).sort());
   t.equal(SETTING_NAMES.refreshMarginSeconds, 'refresh_margin_seconds');
 });
+
+t.test('keyring: one of the backends, from the file or CREDD_KEYRING', async (t) => {
+  const dir = t.testdir({ 'a.ini': 'keyring = secret-service\n', 'b.ini': 'keyring = kwallet\n' });
+  t.equal(loadSettings(`${dir}/a.ini`, {}).keyring, 'secret-service');
+  t.equal(loadSettings(`${dir}/a.ini`, { CREDD_KEYRING: 'none' }).keyring, 'none');
+  t.throws(() => loadSettings(`${dir}/b.ini`, {}), /keyring = "kwallet" must be one of auto, secret-service, keychain, wincred, none/);
+});

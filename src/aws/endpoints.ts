@@ -4,6 +4,8 @@ export interface EnvEndpoints {
   sts?: string;
   /** `AWS_ENDPOINT_URL` */
   global?: string;
+  /** `AWS_ENDPOINT_URL_IAM` (for `credd rotate`) */
+  iam?: string;
 }
 
 /**

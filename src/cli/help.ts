@@ -27,6 +27,10 @@ Setup
   prompt                            active profile and time left, for PS1 (silent without a daemon)
   service install|uninstall|status  start credd at login (systemd user unit / launchd agent)
 
+Keys
+  keys import|add|remove|list [PROFILE]  keep PROFILE's long-term keys in the OS keyring
+  rotate PROFILE                    new access key with the MFA session held, old one deleted
+
 Options
   --help        help for a command (credd <command> --help)
   --version     print the version
@@ -152,6 +156,30 @@ install: writes the login service with the real path of this node and credd, and
 uninstall: stops and disables the service and removes the file.
 status: whether it is installed, enabled and running; exit 3 when it is not running.
 --dry-run prints the files and commands instead of writing and running them.
+`,
+  keys: `Usage: credd keys import|add|remove|list [PROFILE]
+
+Keeps long-term access keys in the OS keyring (Secret Service, macOS keychain, Windows
+Credential Manager; setting keyring) instead of ~/.aws/credentials.
+import PROFILE: moves aws_access_key_id/aws_secret_access_key of [PROFILE] from the
+  credentials file into the keyring, then removes those two lines; the rest of the file
+  (other sections, comments, order, mode) stays as it was, and so does an empty [PROFILE].
+add PROFILE: asks for the key ID and the secret (hidden) on a terminal, else reads the
+  two lines from standard input; never from the command line.
+remove PROFILE: deletes PROFILE's keys from the keyring.
+list: the profiles with keys in the keyring (never the secrets), and which of them still
+  have a plaintext copy in the credentials file.
+Keys in the keyring win over keys in the files. A running daemon reloads them at once.
+With no usable keyring this is an error and nothing is written anywhere.
+`,
+  rotate: `Usage: credd rotate PROFILE
+
+Rotates PROFILE's long-term access key in the daemon, with the MFA session it already
+holds (no second code): CreateAccessKey; retries GetCallerIdentity with the new key until
+it works (up to 10 tries, 2 s apart); stores it where the old one was (keyring or
+credentials file); DeleteAccessKey of the old one. Any failure leaves a working key in
+place and says which, and what is left to clean up. Refused when the IAM user already
+has two keys (IAM's limit), naming both. No key crosses the command line or the socket.
 `,
   console: `Usage: credd console [NAME] [--stdout] [--destination D] [--long] [--logout-first]
 

@@ -4,6 +4,7 @@ import { loadAwsConfig, type AwsConfig } from '../aws/config.js';
 import { resolvePlan } from '../aws/resolve-plan.js';
 import type { EndpointRecord } from '../control/contract.js';
 import { loadSettings } from '../settings.js';
+import { sealedHeader } from '../keyring/state-cipher.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -27,7 +28,9 @@ export function localEndpoint(ctx: CliContext): string {
 /** The active profile as the daemon last saved it. */
 export function savedActiveProfile(ctx: CliContext): string | undefined {
   try {
-    const s = JSON.parse(readFileSync(ctx.paths.stateFile, 'utf8')) as { activeProfile?: unknown };
+    const text = readFileSync(ctx.paths.stateFile, 'utf8');
+    // An encrypted state file keeps the active profile readable on its last line.
+    const s = JSON.parse(sealedHeader(text) ?? text) as { activeProfile?: unknown };
     return typeof s.activeProfile === 'string' ? s.activeProfile : undefined;
   } catch {
     return undefined;

@@ -20,6 +20,8 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   doctor: () => import('./commands/doctor.js'),
   prompt: () => import('./commands/prompt.js'),
   service: () => import('./commands/service.js'),
+  keys: () => import('./commands/keys.js'),
+  rotate: () => import('./commands/rotate.js'),
   console: () => import('./commands/console.js'),
   'eks-token': () => import('./commands/eks-token.js'),
 };

@@ -164,6 +164,15 @@ export interface EksTokenAnswer {
   expirationTimestamp: string;
 }
 
+/** `credd rotate`: the old and new access key IDs (never a secret) and where the new one is kept. */
+export interface Rotated {
+  profile: string;
+  oldKeyId: string;
+  newKeyId: string;
+  /** Where the new key is kept: the keyring or the credentials file. */
+  where: string;
+}
+
 /** The GET routes: `params` fill `:name` in the path, the rest becomes the query. */
 export interface ControlGet {
   '/eks-token': { params: { cluster: string; profile?: string | undefined; region?: string | undefined }; response: EksTokenAnswer };
@@ -183,6 +192,8 @@ export interface ControlPost {
   '/reload': { response: Reloaded };
   '/logout': { response: { ok: true } };
   '/console': { body: ConsoleRequest; response: ConsoleAnswer };
+  /** Present when the daemon runs with keyring support (always, in credd itself). */
+  '/rotate': { body: { profile: string }; response: Rotated };
   /** The daemon answers, then stops. */
   '/stop': { response: { ok: true } };
 }

@@ -26,6 +26,8 @@ export interface ControlServerOptions {
   core: Core;
   info: DaemonInfo;
   log: Logger;
+  /** `credd rotate`: runs in the daemon, which holds the MFA session. */
+  rotate?(profile: string): Promise<ControlPost['/rotate']['response']>;
   /** More routes, each in its own file (console, eks-token). */
   routes?: Array<(app: FastifyInstance) => void>;
   /** Wall clock, for the CLI's request deadlines (default Date.now). */
@@ -95,6 +97,12 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     opts.log.info('logged out: sessions and credentials erased');
     return { ok: true };
   });
+  const rotate = opts.rotate;
+  if (rotate) {
+    app.post<{ Body: ControlPost['/rotate']['body']; Reply: ControlPost['/rotate']['response'] }>('/rotate', { schema: { body: { ...nameBody, required: ['profile'] } } }, async (req) =>
+      rotate(checkProfileName(req.body.profile)),
+    );
+  }
   app.post<{ Reply: ControlPost['/stop']['response'] }>('/stop', async (_req, reply) => {
     reply.raw.on('finish', () => info.stop());
     return { ok: true };

@@ -30,6 +30,9 @@ import { watchRuntimeDir } from './runtime-watch.js';
 import { watchFiles } from './watch-files.js';
 import type { EndpointRecord, SettingsChanges } from '../control/contract.js';
 import { diffSettings } from './settings-changes.js';
+import { daemonKeyring, type DaemonKeyring } from '../keyring/daemon-keyring.js';
+import { createRotator, type RotatorDeps } from './rotator.js';
+import type { OpenKeyringDeps } from '../keyring/open-keyring.js';
 
 export interface DaemonDeps {
   paths: CreddPaths;
@@ -57,6 +60,10 @@ export interface DaemonDeps {
   stopGraceMs?: number;
   /** Reads the settings again (file + environment + command-line flags), for `credd reload`. */
   reloadSettings?: () => Settings;
+  /** Loads `@napi-rs/keyring` (tests inject a fake or a failing one). */
+  loadKeyring?: OpenKeyringDeps['load'];
+  /** `credd rotate` overrides for tests (fake IAM, short waits). */
+  rotate?: Pick<RotatorDeps, 'keyOps' | 'sleep' | 'attempts' | 'delayMs'>;
 }
 
 /** A running daemon. */
@@ -82,12 +89,15 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     log.warn({ dir: paths.stateDir, err: (err as Error).message }, 'the state directory cannot be used: credd serves, but sessions will not survive a restart');
   }
   const token = loadOrCreateToken(paths.tokenFile);
-  const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m) });
+  const keyring: DaemonKeyring = await daemonKeyring(deps.settings.keyring, process.platform, log, deps.loadKeyring);
+  const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m), ...(keyring.cipher ? { cipher: keyring.cipher } : {}) });
   // Late-bound: the core is built first and tells the scheduler about clock jumps through closures.
   let scheduler: Scheduler | undefined;
   const sts = deps.sts ?? createSts();
+  // The keyring's keys laid over the parsed files at each load (start, reload), never per request.
+  const loadConfig = createConfigLoader(deps.awsPaths);
   const core = createCore({
-    loadConfig: createConfigLoader(deps.awsPaths),
+    loadConfig: () => keyring.overlay(loadConfig()),
     sts,
     store,
     now: deps.now,
@@ -139,6 +149,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     now: deps.now,
     info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
       security: () => ({ imds: deps.settings.imds, peerCheck: peer.status(), ...(ports?.problem() ? { port: ports.problem()!.message } : {}) }) },
+    rotate: createRotator({ core, keyring, credentialsFile: deps.awsPaths.credentialsFile, endpoints: deps.endpoints, now: deps.now, log, ...deps.rotate }),
     routes: [consoleEksRoutes({ core, sts, endpoints: deps.endpoints, now: deps.now, runtimeDir: paths.runtimeDir })],
   });
   /**

@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { removeStaleTemps, writeFileAtomic } from './secure-fs.js';
+import { SEALED_PREFIX, type StateCipher } from '../keyring/state-cipher.js';
 
 /** Temporary credentials as kept on disk (0600). */
 export interface StoredKeys {
@@ -49,6 +50,8 @@ export interface StateStoreDeps {
   /** Told when a corrupt file was set aside. */
   warn(message: string): void;
   now(): number;
+  /** With a keyring: the file is encrypted with its key; a file that fails to open counts as corrupt. */
+  cipher?: StateCipher;
 }
 
 const EMPTY: PersistedState = { version: 1, sessions: [] };
@@ -73,7 +76,14 @@ export function validState(s: unknown): s is PersistedState {
 
 /** Creates the state store; a corrupt or truncated file is renamed aside with a warning, never a crash. */
 export function createStateStore(deps: StateStoreDeps): StateStore {
+  const save = (state: PersistedState) => {
+    const json = JSON.stringify(state);
+    // The active profile is no secret, and `credd env` reads it without the keyring.
+    const header = state.activeProfile === undefined ? undefined : JSON.stringify({ activeProfile: state.activeProfile });
+    writeFileAtomic(deps.file, deps.cipher ? deps.cipher.seal(json, header) : json);
+  };
   return {
+    save,
     load() {
       // A writer killed between create and rename leaves a temporary file; the real one is intact.
       removeStaleTemps(deps.file);
@@ -86,13 +96,19 @@ export function createStateStore(deps: StateStoreDeps): StateStore {
         deps.warn(`State file ${deps.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); starting without it: fix its owner to keep sessions across restarts.`);
         return structuredClone(EMPTY);
       }
+      const sealed = text.startsWith(SEALED_PREFIX);
       let parsed: unknown;
       try {
-        parsed = JSON.parse(text);
+        parsed = JSON.parse(sealed && deps.cipher ? deps.cipher.open(text) : text);
       } catch {
         parsed = undefined;
       }
-      if (validState(parsed)) return parsed;
+      if (validState(parsed)) {
+        // A plain file from before the keyring was used: encrypt it now rather than at the next change.
+        if (deps.cipher && !sealed) save(parsed);
+        return parsed;
+      }
+      if (sealed && !deps.cipher) deps.warn(`State file ${deps.file} is encrypted with a key from the keyring, which credd does not use now (see \`credd doctor\`).`);
       const aside = `${deps.file}.corrupt-${deps.now()}`;
       try {
         renameSync(deps.file, aside);
@@ -102,9 +118,6 @@ export function createStateStore(deps: StateStoreDeps): StateStore {
         deps.warn(`State file ${deps.file} was unreadable and could not be moved aside (${(err as Error).message}); starting without it.`);
       }
       return structuredClone(EMPTY);
-    },
-    save(state) {
-      writeFileAtomic(deps.file, JSON.stringify(state));
     },
     erase() {
       try {

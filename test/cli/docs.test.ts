@@ -156,7 +156,7 @@ t.test('docs/configuration.md lists every settings key with its real default', a
     const explicit = t.testdir({ 'config.ini': `${row.key} = ${row.value}\n` });
     t.same(loadSettings(join(explicit, 'config.ini'), {}), defaults, `${row.key} = ${row.value} is the default`);
     if (row.env) {
-      const other = row.key === 'log_level' ? 'debug' : row.key === 'port' ? '9922' : '10.1.2.3';
+      const other = row.key === 'log_level' ? 'debug' : row.key === 'port' ? '9922' : row.key === 'keyring' ? 'none' : '10.1.2.3';
       t.not(loadSettings(join(dir, 'none.ini'), { [row.env]: other }), defaults, `${row.env} changes ${row.key}`);
     }
   }

@@ -52,7 +52,7 @@ export function makeSandbox(stsUrl: string, { extraProfiles = 0 }: { extraProfil
   for (const [i, name] of bulkProfileNames(extraProfiles).entries()) roles.push(roleProfile(name, String(600000000000 + i)));
   writeFileSync(join(home, '.aws', 'config'), `[profile management]\nregion = us-west-2\n\n${roles.join('\n')}`);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CREDD_') && !k.startsWith('XDG_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CREDD_') && !k.startsWith('XDG_') && k !== 'DBUS_SESSION_BUS_ADDRESS') env[k] = v;
   Object.assign(env, {
     HOME: home,
     XDG_RUNTIME_DIR: join(root, 'run'),
@@ -60,6 +60,8 @@ export function makeSandbox(stsUrl: string, { extraProfiles = 0 }: { extraProfil
     XDG_CONFIG_HOME: join(root, 'config'),
     AWS_ENDPOINT_URL_STS: stsUrl,
     CREDD_PORT: '0',
+    // Never the real user's keyring: tests that want one start a throwaway Secret Service.
+    CREDD_KEYRING: 'none',
   });
   return { root, home, runtimeDir: join(root, 'run', 'credd'), env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }

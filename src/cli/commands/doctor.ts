@@ -1,6 +1,7 @@
 import type { Command } from '../context.js';
 import { diagnose } from '../doctor/diagnose.js';
 import { type DoctorDeps, gatherFacts, loginService } from '../doctor/gather.js';
+import { keyringCheck } from '../doctor/keyring-checks.js';
 import { httpProbe, imdsProbe } from '../doctor/probe.js';
 import { parse } from '../parse.js';
 
@@ -8,7 +9,7 @@ import { parse } from '../parse.js';
 export function createDoctorCommand(deps: DoctorDeps): Command {
   return async (ctx, args) => {
     const { values } = parse('doctor', args, { json: { type: 'boolean' } });
-    const findings = diagnose(await gatherFacts(ctx, deps));
+    const findings = [...diagnose(await gatherFacts(ctx, deps)), ...(deps.keyring ? await deps.keyring(ctx) : [])];
     const ok = !findings.some((f) => f.severity === 'error');
     if (values.json) {
       ctx.out(`${JSON.stringify({ ok, findings }, null, 2)}\n`);
@@ -21,4 +22,4 @@ export function createDoctorCommand(deps: DoctorDeps): Command {
   };
 }
 
-export default createDoctorCommand({ probe: httpProbe, imdsProbe, loginService });
+export default createDoctorCommand({ probe: httpProbe, imdsProbe, loginService, keyring: keyringCheck });

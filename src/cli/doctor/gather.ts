@@ -9,7 +9,7 @@ import { checkRuntimeDir } from '../../state/runtime-dir.js';
 import type { CliContext } from '../context.js';
 import { localEndpoint } from '../local-view.js';
 import { portOf, squatterOf } from '../port-guard.js';
-import { type DoctorFacts, imdsMode, type ProbeResult } from './facts.js';
+import { type DoctorFacts, type Finding, imdsMode, type ProbeResult } from './facts.js';
 
 export interface DoctorDeps {
   /** GETs the container URI as an SDK would (raw token in `Authorization`); never returns the credentials. */
@@ -18,6 +18,8 @@ export interface DoctorDeps {
   imdsProbe(base: string): Promise<ProbeResult>;
   /** Where credd's login service would be, and whether it is there; undefined where there is none. */
   loginService(ctx: CliContext): DoctorFacts['service'];
+  /** The keyring findings (why none is used, plaintext copies; keyring-checks.ts); absent in tests that do not look at it. */
+  keyring?(ctx: CliContext): Promise<Finding[]>;
 }
 
 /**
