@@ -44,11 +44,19 @@ const readable = (f: string) => {
   }
 };
 
-t.test('--long asks for a code (mfa_process here) and sends it', async (t) => {
+t.test('--long asks for a code (mfa_process from the local AWS config, never from the socket) and sends it', async (t) => {
+  const root = t.testdir({
+    home: { '.aws': {
+      credentials: '[management]\naws_access_key_id = AKIA\naws_secret_access_key = s\n',
+      config: '[profile prod]\nsource_profile = management\nrole_arn = arn:aws:iam::555555555555:role/R\nmfa_serial = arn:aws:iam::1:mfa/u\nmfa_process = echo 424242\n',
+    } },
+  });
   const cli = fakeCliContext({
+    root,
+    env: { HOME: `${root}/home` },
     now: NOW,
     routes: {
-      'GET /mfa?profile=prod': () => ({ profile: 'prod', mfaSerial: 'arn:aws:iam::1:mfa/u', mfaProcess: 'echo 424242' }),
+      'GET /mfa?profile=prod': () => ({ profile: 'prod', mfaSerial: 'arn:aws:iam::1:mfa/u', mfaProcess: 'echo 999999' }),
       'POST /console': (b) => answer(b, { kind: 'role-long', sessionDuration: 43200, endsAt: '2030-01-02T00:00:00Z' }),
     },
   });
