@@ -37,6 +37,8 @@ export interface DoctorFacts {
     envProfileProcess?: string;
     /** `region` of `[default]`, which the SDKs use when no variable sets one. */
     defaultRegion?: string;
+    /** What the SDKs (and credd) skip in the files: stray lines, unknown sections. */
+    ignored?: string[];
   };
   /** The daemon's status, or undefined when none answers on the control socket. */
   daemon?: { endpoint: string; activeProfile?: string; configError?: string; imds?: boolean };
@@ -85,6 +87,11 @@ function envChecks(f: DoctorFacts, add: (x: Finding) => void): void {
 function fileChecks(f: DoctorFacts, add: (x: Finding) => void): void {
   const a = f.aws;
   if (a.error) add({ code: 'AwsConfig', severity: 'error', message: `Your AWS files do not parse: ${a.error}`, fix: 'fix the file, then run credd reload' });
+  const ignored = a.ignored ?? [];
+  if (ignored.length) {
+    const more = ignored.length > 3 ? ` (and ${ignored.length - 3} more)` : '';
+    add({ code: 'AwsConfigIgnored', severity: 'warning', message: `${ignored.slice(0, 3).join(' ')}${more}`, fix: 'remove or fix those lines; credd and the JS SDK skip them, but the AWS CLI v1 and boto3 stop at a stray line' });
+  }
   for (const [file, keys] of [[a.credentialsFile, a.defaultCredentialsKeys], [a.configFile, a.defaultConfigKeys]] as const) {
     if (keys.includes('aws_access_key_id')) {
       add({ code: 'DefaultKeys', severity: 'error', message: `[default] in ${file} has keys, and every SDK uses them before credd (when AWS_PROFILE is unset).`, fix: 'rename that section, e.g. to [management], and point source_profile at it' });

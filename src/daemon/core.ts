@@ -70,7 +70,7 @@ export function createCore(deps: CoreDeps): Core {
   const { log } = deps;
   const persisted = deps.store.load();
   let active = persisted.activeProfile;
-  let config: AwsConfig = { profiles: new Map(), defaultHasKeys: false };
+  let config: AwsConfig = { profiles: new Map(), defaultHasKeys: false, ssoSessions: new Map(), warnings: [] };
   let configError: string | undefined;
   let plans = new Map<string, Plan>();
   let unmatched: StoredCredentials[] = persisted.credentials ?? [];

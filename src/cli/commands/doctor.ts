@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { loadAwsConfig } from '../../aws/config.js';
+import { buildAwsConfig, readAwsFiles, type AwsFiles } from '../../aws/config.js';
 import { resolvePlan } from '../../aws/resolve-plan.js';
 import type { StatusInfo } from '../../daemon/describe.js';
 import type { CliContext, Command } from '../context.js';
@@ -34,18 +34,6 @@ export function loginService(ctx: CliContext, exists: (path: string) => boolean 
   return { file, installed: exists(file) };
 }
 
-/** `[section]` → key → value, enough to see what `[default]` or one profile holds. */
-export function sectionKeys(text: string): Map<string, Map<string, string>> {
-  const out = new Map<string, Map<string, string>>();
-  let current: Map<string, string> | undefined;
-  for (const line of text.split(/\r?\n/)) {
-    const header = /^\s*\[\s*(.+?)\s*\]\s*$/.exec(line);
-    if (header) out.set(header[1]!, (current = out.get(header[1]!) ?? new Map()));
-    else if (current && /^[^\s;#][^=]*=/.test(line)) current.set(line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim());
-  }
-  return out;
-}
-
 function read(file: string): { value: string } | { error: string } {
   try {
     return { value: readFileSync(file, 'utf8') };
@@ -59,13 +47,15 @@ type Status = StatusInfo & { endpoint: string; security?: { imds: boolean } };
 /** Gathers what `diagnose` needs: the shell, the AWS files, the daemon, and one request as an SDK makes it. */
 export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<DoctorFacts> {
   const e = ctx.env;
-  const text = (f: string) => {
-    const r = read(f);
-    return 'value' in r ? r.value : '';
-  };
-  const config = sectionKeys(text(ctx.awsPaths.configFile));
-  const creds = sectionKeys(text(ctx.awsPaths.credentialsFile));
-  const def = config.get('default') ?? config.get('profile default') ?? new Map<string, string>();
+  let files: AwsFiles = { config: new Map(), credentials: new Map(), warnings: [] };
+  let readError: string | undefined;
+  try {
+    files = readAwsFiles(ctx.awsPaths);
+  } catch (err) {
+    readError = (err as Error).message;
+  }
+  const { config, credentials: creds } = files;
+  const def = config.get('default') ?? new Map<string, string>();
   const envProfile = e.AWS_PROFILE || e.AWS_DEFAULT_PROFILE;
   const facts: DoctorFacts = {
     platform: ctx.platform,
@@ -77,13 +67,14 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
       defaultCredentialsKeys: [...(creds.get('default')?.keys() ?? [])],
       ...(def.get('credential_process') ? { defaultCredentialProcess: def.get('credential_process')! } : {}),
       ...(def.get('region') ? { defaultRegion: def.get('region')! } : {}),
+      ignored: files.warnings,
     },
     now: ctx.now(),
   };
   const service = deps.loginService(ctx);
   if (service) facts.service = service;
   if (envProfile) {
-    const section = envProfile === 'default' ? def : config.get(`profile ${envProfile}`);
+    const section = config.get(envProfile);
     const proc = section?.get('credential_process') ?? creds.get(envProfile)?.get('credential_process');
     if (proc) facts.aws.envProfileProcess = proc;
   }
@@ -92,7 +83,8 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   if (e.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) facts.envTokenFile = read(e.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE);
   let awsConfig;
   try {
-    awsConfig = loadAwsConfig(ctx.awsPaths);
+    if (readError) throw new Error(readError);
+    awsConfig = buildAwsConfig(files, ctx.awsPaths);
   } catch (err) {
     facts.aws.error = (err as Error).message;
   }
