@@ -38,7 +38,7 @@ const code = await run(
       configFile: env.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
       credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
     },
-    endpoints: { sts: env.AWS_ENDPOINT_URL_STS, global: env.AWS_ENDPOINT_URL },
+    endpoints: { sts: env.AWS_ENDPOINT_URL_STS, global: env.AWS_ENDPOINT_URL, ssoOidc: env.AWS_ENDPOINT_URL_SSO_OIDC, sso: env.AWS_ENDPOINT_URL_SSO },
     client: createControlClient(paths.socket),
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

@@ -6,6 +6,8 @@ import { NoActiveProfileError } from '../errors.js';
 import { installErrorHandler } from '../http/error-handler.js';
 import { checkProfileName } from '../http/profile-name.js';
 import { isoSeconds } from '../engine/served.js';
+import type { SsoService } from './sso-service.js';
+import { registerSsoRoutes } from './sso-routes.js';
 
 /** Facts about the running daemon that `credd status` adds to the core's status. */
 export interface DaemonInfo {
@@ -25,6 +27,8 @@ export interface ControlServerOptions {
   core: Core;
   info: DaemonInfo;
   log: Logger;
+  /** IAM Identity Center sign-in, sign-out and discovery. */
+  sso?: SsoService;
 }
 
 const nameBody = {
@@ -51,7 +55,9 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     startedAt: isoSeconds(info.startedAt),
     ...(info.security ? { security: info.security() } : {}),
     ...core.status(),
+    ...(opts.sso ? { ssoSessions: opts.sso.status() } : {}),
   }));
+  if (opts.sso) registerSsoRoutes(app, opts.sso);
   app.get('/profiles', async () => core.profiles());
   app.post<{ Body: { profile: string } }>('/switch', { schema: { body: { ...nameBody, required: ['profile'] } } }, async (req) => {
     const result = core.switchTo(checkProfileName(req.body.profile));

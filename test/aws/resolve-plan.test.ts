@@ -151,7 +151,7 @@ t.test('role_session_name: validated when set; default credd-NAME made valid', a
 t.test('a role profile naming itself as source uses its own keys', async (t) => {
   const p = plan('[profile self]\nsource_profile = self\nrole_arn = arn:aws:iam::2:role/S\n', 'self', '[self]\naws_access_key_id = SELF\naws_secret_access_key = S\n');
   t.equal(p.root, 'self');
-  t.equal(p.rootKeys.accessKeyId, 'SELF');
+  t.equal(p.rootKeys!.accessKeyId, 'SELF');
   t.equal(p.roles.length, 1);
   t.equal(p.useSession, false);
 });

@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { startDaemon } from '../../daemon/daemon.js';
 import { BadRequestError } from '../../errors.js';
 import { createLogger } from '../../log.js';
@@ -33,6 +35,8 @@ const daemon: Command = async (ctx, args) => {
     awsPaths: ctx.awsPaths,
     settings,
     endpoints: ctx.endpoints,
+    // Where the AWS CLI and every SDK keep IAM Identity Center tokens (they find home through HOME).
+    ssoCacheDir: join(ctx.env.HOME || homedir(), '.aws', 'sso', 'cache'),
     now: ctx.now,
     log,
     version: ctx.version,
