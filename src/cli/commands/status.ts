@@ -1,10 +1,12 @@
 import type { StatusInfo } from '../../daemon/describe.js';
+import type { SsoSessionStatus } from '../../daemon/sso-service.js';
+import { ssoLines } from '../sso/status-lines.js';
 import { DaemonNotRunningError } from '../../errors.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 import { timeLeft } from '../time-left.js';
 
-type Status = StatusInfo & { endpoint: string; pid: number; version: string; security?: { imds: boolean; peerCheck: { enabled: boolean; detail: string } } };
+type Status = StatusInfo & { ssoSessions?: SsoSessionStatus[] } & { endpoint: string; pid: number; version: string; security?: { imds: boolean; peerCheck: { enabled: boolean; detail: string } } };
 
 /** `credd status [--json]`: exit 3 when no daemon runs. */
 const status: Command = async (ctx, args) => {
@@ -32,6 +34,7 @@ const status: Command = async (ctx, args) => {
   }
   lines.push(s.sessions.length ? 'source sessions:' : 'source sessions: none (run `credd mfa`)');
   for (const x of s.sessions) lines.push(`  ${x.source}${x.mfaSerial ? ` (${x.mfaSerial})` : ''}: ${x.valid ? `expires ${x.expiration} (${timeLeft(x.expiration, now)})` : 'expired'}`);
+  lines.push(...ssoLines(s.ssoSessions ?? [], now));
   if (s.profiles.length) lines.push('served profiles:');
   for (const p of s.profiles) lines.push(`  ${p.name}: expires ${p.expiration} (${timeLeft(p.expiration, now)})${p.retryAt ? `, retrying at ${p.retryAt}` : p.nextRefresh ? `, next refresh ${p.nextRefresh}` : ''}`);
   for (const e of s.errors) lines.push(`last error for ${e.name}: ${e.message}`);
