@@ -88,7 +88,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m) });
   // Late-bound: the core is built first and tells the scheduler about clock jumps through closures.
   let scheduler: Scheduler | undefined;
-  const ssoApi = deps.ssoApi ?? createSsoApi({ oidc: deps.endpoints.ssoOidc || deps.endpoints.global, portal: deps.endpoints.sso || deps.endpoints.global });
+  const ssoApi = deps.ssoApi ?? createSsoApi({ oidc: deps.endpoints.ssoOidc || deps.endpoints.global, portal: deps.endpoints.sso || deps.endpoints.global }, deps.now);
   const tokens = createSsoTokens({ api: ssoApi, cacheDir: deps.ssoCacheDir, now: deps.now, onEvent: (session, level, msg) => log[level]({ session }, msg) });
   const notify = deps.notify ?? createDesktopNotify({
     platform: process.platform,

@@ -66,9 +66,9 @@ type Portal = typeof import('@aws-sdk/client-sso');
 let oidcSdk: Promise<Oidc> | undefined;
 let portalSdk: Promise<Portal> | undefined;
 
-/** Builds the real client over @aws-sdk/client-sso-oidc and @aws-sdk/client-sso, loaded on first use. */
-export function createSsoApi(endpoints: SsoEndpoints = {}, timeouts = { connectTimeoutMs: 3000, requestTimeoutMs: 10000 }): SsoApi {
-  const requestHandler = { connectionTimeout: timeouts.connectTimeoutMs, requestTimeout: timeouts.requestTimeoutMs, throwOnRequestTimeout: true };
+/** Builds the real client over @aws-sdk/client-sso-oidc and @aws-sdk/client-sso, loaded on first use. `now` dates the grants. */
+export function createSsoApi(endpoints: SsoEndpoints = {}, now: () => number = Date.now): SsoApi {
+  const requestHandler = { connectionTimeout: 3000, requestTimeout: 10000, throwOnRequestTimeout: true };
   const oidc = async (t: SsoTarget) => {
     silenceNodeVersionWarning();
     const m = await (oidcSdk ??= import('@aws-sdk/client-sso-oidc'));
@@ -102,7 +102,7 @@ export function createSsoApi(endpoints: SsoEndpoints = {}, timeouts = { connectT
         userCode: out.userCode!,
         verificationUri: out.verificationUri!,
         ...(out.verificationUriComplete ? { verificationUriComplete: out.verificationUriComplete } : {}),
-        expiresAt: Date.now() + (out.expiresIn ?? 600) * 1000,
+        expiresAt: now() + (out.expiresIn ?? 600) * 1000,
         intervalSeconds: out.interval ?? 5,
       };
     },
@@ -110,7 +110,7 @@ export function createSsoApi(endpoints: SsoEndpoints = {}, timeouts = { connectT
       const { m, c } = await oidc(t);
       const { grantType, ...rest } = grant;
       const out = await call('CreateToken', () => c.send(new m.CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, grantType: GRANT_TYPES[grantType], ...rest })), () => c.destroy());
-      return { accessToken: out.accessToken!, expiresAt: Date.now() + (out.expiresIn ?? 3600) * 1000, ...(out.refreshToken ? { refreshToken: out.refreshToken } : {}) };
+      return { accessToken: out.accessToken!, expiresAt: now() + (out.expiresIn ?? 3600) * 1000, ...(out.refreshToken ? { refreshToken: out.refreshToken } : {}) };
     },
     async roleCredentials(t, accessToken, accountId, roleName) {
       const { m, c } = await portal(t);
