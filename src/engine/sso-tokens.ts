@@ -109,7 +109,9 @@ export function createSsoTokens(deps: SsoTokensDeps): SsoTokens {
         // Revoked or expired early: refresh once; if that gives nothing new, the session is over.
         const fresh = await refresh(src, { ...t, expiresAt: 0 }).catch((e: CreddError) => Promise.reject(e.code === 'LoginRequired' ? e : toCreddError(e)));
         if (fresh.accessToken === t.accessToken) throw new LoginRequiredError(src.loginName, 'was signed out (the portal refused its token)');
-        return deps.api.roleCredentials({ region: src.region }, fresh.accessToken, src.accountId, src.roleName);
+        return await deps.api.roleCredentials({ region: src.region }, fresh.accessToken, src.accountId, src.roleName).catch((e: unknown) => {
+          throw e instanceof OidcError && e.error === 'unauthorized' ? new LoginRequiredError(src.loginName, 'was signed out (the portal refused its token)') : e;
+        });
       }
     },
     store(src, t) {
