@@ -1,3 +1,4 @@
+import { ssoChecks, type SsoFacts } from './doctor-sso-checks.js';
 import { daemonEndpointChecks, EVAL, imdsMode, shellEndpointChecks } from './doctor-endpoint-checks.js';
 
 /** One problem `credd doctor` found. `error` stops the SDKs from getting credentials from credd. */
@@ -50,6 +51,8 @@ export interface DoctorFacts {
   session?: { expiration: string } | 'missing';
   /** The request an SDK in this shell would make (container URI or the IMDS walk). */
   probe?: ProbeResult;
+  /** IAM Identity Center: legacy profiles, missing sessions, expired registrations, a signed-out session. */
+  sso?: SsoFacts;
   now: number;
 }
 
@@ -134,6 +137,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
   }
   envChecks(f, add);
   fileChecks(f, add);
+  ssoChecks(f.sso, add);
   daemonChecks(f, add);
   if (f.service && !f.service.installed) {
     add({ code: 'NoLoginService', severity: 'warning', message: `credd does not start at login (no ${f.service.file}): after a reboot the SDKs find no daemon until you run credd start.`, fix: 'credd service install' });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { buildAwsConfig, readAwsFiles, type AwsFiles } from '../../aws/config.js';
+import { buildAwsConfig, readAwsFiles, type AwsConfig, type AwsFiles } from '../../aws/config.js';
 import { resolvePlan } from '../../aws/resolve-plan.js';
 import type { StatusInfo } from '../../daemon/describe.js';
 import type { CliContext, Command } from '../context.js';
@@ -8,6 +8,8 @@ import { diagnose, type DoctorFacts, type ProbeResult } from '../doctor-checks.j
 import { imdsMode } from '../doctor-endpoint-checks.js';
 import { httpProbe, imdsProbe } from '../doctor-probe.js';
 import { parse } from '../parse.js';
+import { gatherSsoFacts } from '../doctor-sso-checks.js';
+import { join } from 'node:path';
 import { serviceTarget } from '../../service/platform.js';
 import { serviceFile } from '../../service/steps.js';
 
@@ -81,7 +83,7 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   const daemonToken = read(ctx.paths.tokenFile);
   if ('value' in daemonToken) facts.daemonToken = daemonToken.value;
   if (e.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) facts.envTokenFile = read(e.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE);
-  let awsConfig;
+  let awsConfig: AwsConfig | undefined;
   try {
     if (readError) throw new Error(readError);
     awsConfig = buildAwsConfig(files, ctx.awsPaths);
@@ -91,12 +93,17 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   const uri = e.AWS_CONTAINER_CREDENTIALS_FULL_URI || (e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
   const pinned = uri ? /\/creds\/([^/?#]+)/.exec(uri)?.[1] : undefined;
   if (pinned) facts.pinnedProfile = decodeURIComponent(pinned);
+  const ssoFacts = (profile?: string) => {
+    if (awsConfig) facts.sso = gatherSsoFacts(awsConfig, join(e.HOME || homedir(), '.aws', 'sso', 'cache'), facts.now, profile);
+  };
   let status: Status;
   try {
     status = await ctx.client.get<Status>('/status');
   } catch {
+    ssoFacts(facts.pinnedProfile);
     return facts;
   }
+  ssoFacts(facts.pinnedProfile ?? status.activeProfile);
   facts.daemon = {
     endpoint: status.endpoint,
     ...(status.activeProfile ? { activeProfile: status.activeProfile } : {}),
