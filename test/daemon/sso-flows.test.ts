@@ -153,3 +153,9 @@ t.test('a legacy session without a refresh token: warned before it ends, then Lo
   h.clock.advance(30 * 60_000);
   await t.rejects(h.tokens.accessToken(src), { code: 'LoginRequired', message: /has expired \(a legacy profile without sso_session gets no refresh token\)/ });
 });
+
+t.test('credd profiles shows the SSO account and role', async (t) => {
+  const h = await ssoHarness(t);
+  t.match(h.core.profiles().find((p) => p.name === 'corp-dev'), { account: '222222222222', role: 'Developer (IAM Identity Center corp)', mfa: false, state: 'available' });
+  t.match(h.core.profiles().find((p) => p.name === 'corp-audit'), { account: '888888888888', role: 'arn:aws:iam::888888888888:role/Audit', source: 'corp-dev' });
+});
