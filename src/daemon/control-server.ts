@@ -4,7 +4,7 @@ import type { SettingsChanges } from './settings-changes.js';
 import type { Logger } from '../log.js';
 import { NoActiveProfileError } from '../errors.js';
 import { installErrorHandler } from '../http/error-handler.js';
-import { checkProfileName } from '../http/profile-name.js';
+import { checkProfileName } from '../aws/profile-name.js';
 import { isoSeconds } from '../engine/served.js';
 import type { SsoService } from './sso-service.js';
 import { registerSsoRoutes } from './sso-routes.js';

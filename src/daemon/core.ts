@@ -43,7 +43,7 @@ export interface Core {
   /**
    * The body `credentials(name)` would serve, synchronously, when it is cached and fresh; else
    * undefined (then ask `credentials`). Checks the clock and counts as a use, as `credentials` does.
-   * `kind` 'imds' gives the IMDS credential document instead, for the active profile only
+   * `kind` 'imds' gives the IMDS credential document instead (which name IMDS serves is the admission's rule)
    * (default 'container').
    */
   cachedBody(name?: string, kind?: 'container' | 'imds'): string | undefined;
@@ -202,8 +202,6 @@ export function createCore(deps: CoreDeps): Core {
       loop.checkClock();
       const n = name ?? active;
       if (n === undefined || !config.profiles.has(n)) return undefined;
-      // The IMDS "instance role" is the active profile only.
-      if (kind === 'imds' && n !== active) return undefined;
       const s = engine.cachedFresh(n);
       return s && (kind === 'imds' ? imdsDocument(s) : s.body);
     },

@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Served } from '../engine/served.js';
+import type { CredsSource } from './creds-source.js';
 import type { Logger } from '../log.js';
 import { CreddError, StsUnavailableError } from '../errors.js';
 import { DEFAULT_ANSWER_WITHIN_MS, withDeadline } from './answer-deadline.js';
 import { installErrorHandler, sendError } from './error-handler.js';
 import { createFastPath } from './fast-path.js';
-import { createGuard } from './guards.js';
+import type { AdmissionPolicy, Refusal } from './admission.js';
+import { createGuard, recordRefusal } from './guards.js';
+import { createTokenMatcher } from '../state/token.js';
 import { createHostCheck } from './host-check.js';
 import { createImdsTokens } from './imds-tokens.js';
 import { createPeerCheck, type PeerCheck } from './peer-check.js';
@@ -18,22 +20,6 @@ import { pinTickShape } from './tick-shape.js';
 
 // At import, early in the daemon's life, before an idle GC can cost every request ~2 µs (tick-shape.ts).
 pinTickShape();
-
-/** What the credential endpoint needs from the daemon (the core provides all of it). */
-export interface CredsSource {
-  credentials(name?: string): Promise<Served>;
-  /**
-   * What `credentials(name)` would serve as the body, synchronously, when it is cached and fresh
-   * (else undefined): lets the fast path answer without fastify. With `kind` 'imds', the IMDS
-   * credential document (`imdsDocument`), and only for the active profile. Optional: without
-   * it, every request goes through fastify.
-   */
-  cachedBody?(name?: string, kind?: 'container' | 'imds'): string | undefined;
-  activeProfile(): string | undefined;
-  region(name?: string): string | undefined;
-  /** The profile's recipe; only the role ARNs and the MFA device are read, for the account. */
-  plan(name: string): { roles: ReadonlyArray<{ roleArn: string }>; mfaSerial?: string | undefined };
-}
 
 export interface CredsServerOptions {
   source: CredsSource;
@@ -69,6 +55,12 @@ export interface CredsServerOptions {
 
 /** Fastify's default, kept: idle keep-alive connections are closed after 72 s. */
 const KEEP_ALIVE_MS = 72_000;
+/**
+ * Most header lines kept per request. node drops the lines past its limit without a word, so a
+ * request that reaches it is refused (admission): a header hidden behind a thousand others
+ * would go unseen. The SDKs send fewer than 15.
+ */
+const MAX_HEADERS = 100;
 /** Bounds slow senders (slowloris); handlers answer from memory in well under this. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -96,17 +88,17 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     plan: (name) => source.plan(name),
   };
   const imdsTokens = opts.imds === false ? undefined : createImdsTokens({ now: opts.now, max: opts.maxImdsTokens });
+  const policy: AdmissionPolicy = {
+    tokenOk: createTokenMatcher(opts.token),
+    allowNoToken: opts.allowNoToken ?? false,
+    imdsTokens,
+    hosts,
+    activeProfile: () => source.activeProfile(),
+    maxUrlLength: opts.maxUrlLength ?? 1024,
+    maxHeaders: MAX_HEADERS,
+  };
   const fastPath = source.cachedBody
-    ? createFastPath({
-      cachedBody: (name, kind) => source.cachedBody!(name, kind),
-      imdsTokens,
-      token: opts.token,
-      allowNoToken: opts.allowNoToken,
-      hosts,
-      peer,
-      maxUrlLength: opts.maxUrlLength,
-      closing: () => closing,
-    })
+    ? createFastPath({ cachedBody: (name, kind) => source.cachedBody!(name, kind), policy, peer, closing: () => closing })
     : () => false;
   let fastifyHandler!: (req: IncomingMessage, res: ServerResponse) => void;
   const server = createServer({ maxHeaderSize: opts.maxHeaderSize ?? 8192 }, (req, res) => {
@@ -116,6 +108,7 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.setTimeout(0);
+  server.maxHeadersCount = MAX_HEADERS;
   const app = Fastify({
     logger: false,
     routerOptions: { maxParamLength: 128 },
@@ -129,7 +122,8 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     // A malformed or over-long path fails in the router, before the guard: refuse it the same way.
     frameworkErrors: (err, req, reply) => {
       const status = err.statusCode ?? 400;
-      security.refused({ reason: 'bad-url', status, method: req.method, path: req.raw.url, remote: req.raw.socket?.remoteAddress, detail: err.code });
+      const refusal: Refusal = { verdict: 'refuse', reason: 'bad-url', error: new CreddError('BadRequest', 'Malformed or over-long path.', status, 2), detail: err.code };
+      recordRefusal(security, req.raw, reply.raw, refusal);
       sendError(req, reply, new CreddError('BadRequest', 'Malformed or over-long path.', status, 2));
     },
   });
@@ -150,15 +144,15 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     void reply.header('connection', 'close');
     sendError(req, reply, new CreddError('ShuttingDown', 'credd is stopping; retry in a moment (it restarts at login, or run credd start).', 503));
   });
-  app.addHook('onRequest', createGuard({
-    token: opts.token,
-    allowNoToken: opts.allowNoToken,
-    imdsTokens,
-    hosts,
-    peer,
-    security,
-    maxUrlLength: opts.maxUrlLength,
-  }));
+  app.addHook('onRequest', createGuard({ policy, peer, security }));
+  // Suppressed refusal counts are reported even when no further refusal comes to carry them.
+  const flush = setInterval(() => security.flush(), security.windowMs);
+  flush.unref();
+  app.addHook('onClose', (_app, done) => {
+    clearInterval(flush);
+    security.flush();
+    done();
+  });
   registerContainerRoutes(app, bounded);
   if (imdsTokens) registerImdsRoutes(app, { source: bounded, tokens: imdsTokens, now: opts.now });
   return app;

@@ -1,94 +1,59 @@
-import type { FastifyRequest } from 'fastify';
-import { BadRequestError, type CreddError, ForbiddenError, UnauthorizedError } from '../errors.js';
-import { createTokenMatcher } from '../state/token.js';
-import type { HostCheck } from './host-check.js';
-import type { ImdsTokens } from './imds-tokens.js';
-import type { PeerCheck } from './peer-check.js';
-import { isLoopback } from './proc-net-tcp.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CreddError } from '../errors.js';
+import { admit, routeKind, type Admission, type AdmissionPolicy, type Refusal } from './admission.js';
+import type { PeerCheck, PeerVerdict } from './peer-check.js';
 import type { SecurityLog } from './security-log.js';
 
 export interface GuardOptions {
-  /** The container-credentials token (`Authorization`). */
-  token: string;
-  /** Container routes without the token (the ECS relative-URI mode; default false). */
-  allowNoToken?: boolean | undefined;
-  /** IMDSv2 tokens; undefined when IMDS is switched off. */
-  imdsTokens?: ImdsTokens | undefined;
-  /** The accepted `Host` values: loopback or localhost, or an allowed listen address, with the daemon's port. */
-  hosts: HostCheck;
+  policy: AdmissionPolicy;
   peer: PeerCheck;
   security: SecurityLog;
-  /** Longest request target accepted (default 1024). */
-  maxUrlLength?: number | undefined;
 }
 
-/** Dot segments, encoded dots, slashes, backslashes and NUL: nothing a profile name needs. */
-const PATH_TRICK = /(?:^|\/)\.\.?(?:\/|$)|%2e|%2f|%5c|%00|\\/i;
-/** Headers that browsers (Origin, Sec-Fetch-*) or proxies (forwarding) add; curl and the SDKs never send them. */
-const FORWARDING = new Set(['x-forwarded-for', 'forwarded']);
+/** Admission's view of a node request. */
+export function admissionRequest(raw: IncomingMessage, peer: PeerVerdict | undefined) {
+  return {
+    method: raw.method,
+    url: raw.url,
+    headers: raw.headers,
+    headerCount: raw.rawHeaders.length >> 1,
+    remoteAddress: raw.socket?.remoteAddress,
+    peer,
+  };
+}
 
-/** The part of the route table a request targets, which decides the credential it needs. */
-function kindOf(method: string, path: string): 'container' | 'imds-token' | 'imds' | 'open' {
-  if (path === '/creds' || path.startsWith('/creds/')) return 'container';
-  if (path === '/latest' || path.startsWith('/latest/')) return method === 'PUT' && path === '/latest/api/token' ? 'imds-token' : 'imds';
-  return 'open';
+/** Logs a refusal (unless quiet) and marks the connection to close once the answer is sent. */
+export function recordRefusal(security: SecurityLog, raw: IncomingMessage, res: ServerResponse, r: Refusal): void {
+  // A client refused once gets nothing more on this connection (node closes it after the answer):
+  // a keep-alive flood of refused requests would otherwise hold a descriptor each for as long as it likes.
+  res.shouldKeepAlive = false;
+  if (!r.quiet) {
+    security.refused({ reason: r.reason, status: r.error.status, method: raw.method, path: raw.url, remote: raw.socket?.remoteAddress, detail: r.detail });
+  }
 }
 
 /**
- * The one onRequest hook of the credential endpoint, cheapest checks first: URL size and path
- * tricks, Host (DNS rebinding), browser and proxy headers, the container token, and only then
- * the peer's user (a /proc read for the first request of a connection), then the IMDS token.
- * Each refusal is logged once as a security event, without secrets.
+ * The one onRequest hook of the credential endpoint: the admission decision (`admission.ts`),
+ * with the peer lookup it may ask for awaited here, once per connection. As a second line, the
+ * route fastify matched must be of the kind admission judged: a router that ever saw another
+ * path than the one checked is refused rather than served.
  */
-export function createGuard(opts: GuardOptions): (req: FastifyRequest) => Promise<void> {
-  const maxUrl = opts.maxUrlLength ?? 1024;
-  const tokenOk = createTokenMatcher(opts.token);
-  return async (req) => {
-    const url = req.raw.url ?? '/';
-    const path = url.split('?')[0]!;
-    const socket = req.raw.socket;
-    const refuse = (reason: string, err: CreddError, detail?: string): never => {
-      opts.security.refused({ reason, status: err.status, method: req.method, path, remote: socket?.remoteAddress, detail });
-      throw err;
-    };
-
-    if (url.length > maxUrl) refuse('url-too-long', new BadRequestError('Request URL too long.'), `${url.length} characters`);
-    if (PATH_TRICK.test(path)) refuse('path-trick', new BadRequestError('Invalid path: profile names are letters, digits and _+=,.@- only.'));
-    const host = req.headers.host;
-    if (!opts.hosts.allowed(host)) {
-      refuse('bad-host', new ForbiddenError('Refused: the Host header must be 127.0.0.1 or localhost with this port.'), host === undefined ? 'no Host' : `Host ${host}`);
+export function createGuard(opts: GuardOptions): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const { policy, peer, security } = opts;
+  return async (req, reply) => {
+    const raw = req.raw;
+    const socket = raw.socket;
+    let a: Admission = admit(policy, admissionRequest(raw, socket ? peer.known(socket) : undefined));
+    if (a.verdict === 'lookup-peer') a = admit(policy, admissionRequest(raw, socket ? await peer.verdict(socket) : { allowed: false, reason: 'unknown-peer' }));
+    if (a.verdict === 'allow') {
+      const pattern = req.routeOptions.url;
+      if (pattern === undefined || routeKind(req.method, pattern, policy.imdsTokens !== undefined) === a.target.kind) return;
+      a = { verdict: 'refuse', reason: 'route-mismatch', error: new CreddError('BadRequest', 'Refused: the path was not understood.', 400, 2), detail: pattern };
     }
-    for (const name of Object.keys(req.headers)) {
-      if (name === 'origin' || name.startsWith('sec-fetch-')) {
-        refuse('browser-header', new ForbiddenError('Refused: requests with browser headers (Origin, Sec-Fetch-*) are not served; use curl, node:http or an AWS SDK.'), name === 'origin' ? `Origin ${String(req.headers.origin)}` : name);
-      }
-      if (FORWARDING.has(name)) refuse('forwarded', new ForbiddenError('Refused: forwarded requests are not served.'), name);
-    }
-    const kind = kindOf(req.method, path);
-    const imds = kind !== 'container' && kind !== 'open' && opts.imdsTokens;
-    if (kind === 'container') {
-      const header = req.headers.authorization;
-      if (!opts.allowNoToken && !tokenOk(header)) refuse(header === undefined ? 'no-token' : 'bad-token', new UnauthorizedError());
-    } else if (imds && !isLoopback(socket?.remoteAddress)) {
-      // IMDS has no shared secret: any process that reaches it may PUT a token, so only this host's loopback may.
-      refuse('imds-remote', new ForbiddenError('Refused: IMDS is served to loopback clients only.'));
-    }
-
-    // The only check that may cost a /proc read (the first request of a connection), so it comes
-    // after every cheap one and after the container token: a refused request never causes one.
-    // IMDS has no secret to check first (anyone may PUT for a token), so there it comes before the token.
-    if (socket) {
-      const v = opts.peer.known(socket) ?? (await opts.peer.verdict(socket));
-      if (!v.allowed) {
-        refuse(v.reason, new ForbiddenError('Refused: this connection does not belong to the user running credd.'), v.uid === undefined ? undefined : `uid ${v.uid}`);
-      }
-    }
-
-    if (imds && kind === 'imds') {
-      const t = req.headers['x-aws-ec2-metadata-token'];
-      if (!imds.valid(typeof t === 'string' ? t : undefined)) {
-        refuse(t === undefined ? 'imds-no-token' : 'imds-bad-token', new UnauthorizedError('Missing or expired IMDS token: PUT /latest/api/token first.'));
-      }
+    if (a.verdict === 'refuse') {
+      recordRefusal(security, raw, reply.raw, a);
+      throw a.error;
     }
   };
 }

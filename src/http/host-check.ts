@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { isLoopback } from './proc-net-tcp.js';
+import { isLoopback } from './loopback.js';
 
 /**
  * Whether a `Host` header names this daemon: a loopback IP literal or `localhost`, or one of

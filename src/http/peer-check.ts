@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { endianness } from 'node:os';
-import { findOwner, isIPv4Family, isLoopback, type ConnectionEnds } from './proc-net-tcp.js';
+import { endianness, networkInterfaces } from 'node:os';
+import { addressKey, isIPv4Family, isLoopback } from './loopback.js';
+import { findOwner, type ConnectionEnds } from './proc-net-tcp.js';
 
 /** What the peer check decided for one connection. */
 export type PeerVerdict = { allowed: true } | { allowed: false; reason: 'other-user' | 'unknown-peer'; uid?: number };
@@ -35,6 +36,8 @@ export interface PeerCheckDeps {
   readProc?(path: string): Promise<string>;
   /** Byte order of /proc addresses (default the host's). */
   littleEndian?: boolean;
+  /** This host's own addresses (default: every interface's, from `os.networkInterfaces()`). */
+  hostAddresses?(): string[];
   /** Called once when /proc turns out to be unreadable and the check is switched off. */
   onUnavailable?(detail: string): void;
 }
@@ -60,6 +63,7 @@ export function createPeerCheck(deps: PeerCheckDeps = {}): PeerCheck {
   const platform = deps.platform ?? process.platform;
   const read = deps.readProc ?? ((p: string) => readFile(p, 'utf8'));
   const le = deps.littleEndian ?? endianness() === 'LE';
+  const hostAddresses = deps.hostAddresses ?? (() => Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)));
   const pending = new WeakMap<object, Promise<PeerVerdict>>();
   const settled = new WeakMap<object, PeerVerdict>();
   const accepted = new WeakMap<object, number>();
@@ -116,7 +120,19 @@ export function createPeerCheck(deps: PeerCheckDeps = {}): PeerCheck {
       const owner = findOwner(text, socket, table, le);
       if (owner !== undefined) return owner === uid ? ALLOW : { allowed: false, reason: 'other-user', uid: owner };
     }
-    return { allowed: false, reason: 'unknown-peer' };
+    return outside(socket) ? ALLOW : { allowed: false, reason: 'unknown-peer' };
+  };
+
+  /**
+   * A connection missing from our tables comes from another network namespace (a container
+   * reaching the ECS-style 169.254.170.2 address) only if its source is none of this host's
+   * addresses and it did not come in on loopback. A local process that binds this host's LAN
+   * or docker address and connects to 127.0.0.1 is listed (and so judged by its uid).
+   */
+  const outside = (socket: ConnectionEnds): boolean => {
+    if (isLoopback(socket.localAddress) || isLoopback(socket.remoteAddress)) return false;
+    const peerKey = addressKey(socket.remoteAddress);
+    return peerKey !== undefined && !hostAddresses().some((a) => addressKey(a) === peerKey);
   };
 
   const verdict = (socket: ConnectionEnds & object): Promise<PeerVerdict> => {
@@ -124,8 +140,8 @@ export function createPeerCheck(deps: PeerCheckDeps = {}): PeerCheck {
     if (known) return Promise.resolve(known);
     let v = pending.get(socket);
     if (!v) {
-      // Only loopback peers share our network namespace's table; the others are judged by the guards.
-      if (!status.enabled || !isLoopback(socket.remoteAddress)) {
+      // Every connection is looked up, whatever its source address: see `outside`.
+      if (!status.enabled) {
         settled.set(socket, ALLOW);
         return Promise.resolve(ALLOW);
       }

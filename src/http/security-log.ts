@@ -25,6 +25,10 @@ export interface SecurityLogOptions {
 /** Logs refusals as security events. */
 export interface SecurityLog {
   refused(r: Refusal): void;
+  /** Logs the counts left out so far, one line per reason (on a timer and at shutdown). */
+  flush(): void;
+  /** The window length, for the caller's flush timer. */
+  readonly windowMs: number;
 }
 
 /** Strips what could be long, forged or sensitive: query strings, control characters, length. */
@@ -34,7 +38,7 @@ const clean = (s: string | undefined, max: number) =>
 /**
  * Each refusal is logged once (here, not again by the error handler), at most `perWindow` times
  * per reason and window, so a flood of bad requests cannot flood the log; the next entry of that
- * reason reports how many were left out.
+ * reason, or else the next `flush`, reports how many were left out.
  */
 export function createSecurityLog(opts: SecurityLogOptions): SecurityLog {
   const windowMs = opts.windowMs ?? 60_000;
@@ -62,5 +66,12 @@ export function createSecurityLog(opts: SecurityLogOptions): SecurityLog {
       s.suppressed = 0;
       opts.log.warn(entry, `refused a request to the credential endpoint: ${r.reason}`);
     },
+    flush() {
+      for (const [reason, s] of state) {
+        if (s.suppressed) opts.log.warn({ security: 'refused', reason, suppressed: s.suppressed }, `refused ${s.suppressed} more requests to the credential endpoint: ${reason}`);
+        s.suppressed = 0;
+      }
+    },
+    windowMs,
   };
 }

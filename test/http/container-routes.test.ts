@@ -142,16 +142,19 @@ t.test('an unknown path is a bare 404', async (t) => {
   t.equal((await app.inject({ url: '/admin', headers: { host: 'evil.example' } })).statusCode, 403, 'the guard runs on 404s too');
 });
 
-t.test("another user's connection is refused on every route", async (t) => {
-  const { app, source, logs } = testServer({ peer: fixedPeer({ allowed: false, reason: 'other-user', uid: 1234 }) });
-  for (const url of ['/creds', '/healthz', '/latest/api/token']) {
+t.test("another user's connection is refused on every credential route; /healthz needs no lookup", async (t) => {
+  const { app, source, logs, peer } = testServer({ peer: fixedPeer({ allowed: false, reason: 'other-user', uid: 1234 }) });
+  for (const url of ['/creds', '/latest/api/token', '/latest/meta-data/iam/security-credentials/']) {
     const res = await app.inject({ url, headers: auth });
     t.equal(res.statusCode, 403, url);
   }
   t.same(source.calls, []);
   t.match(logs.entries()[0], { security: 'refused', reason: 'other-user', detail: 'uid 1234', status: 403 });
+  const lookups = peer.lookups;
+  t.equal((await app.inject({ url: '/healthz', headers: auth })).statusCode, 200, 'no secret there, so no /proc read for it');
+  t.equal(peer.lookups, lookups);
   const unknown = testServer({ peer: fixedPeer({ allowed: false, reason: 'unknown-peer' }) });
-  t.equal((await unknown.app.inject({ url: '/healthz', headers: auth })).statusCode, 403);
+  t.equal((await unknown.app.inject({ url: '/creds', headers: auth })).statusCode, 403);
   t.equal(unknown.logs.entries()[0]?.reason, 'unknown-peer');
 });
 

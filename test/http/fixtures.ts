@@ -6,7 +6,8 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { MfaRequiredError, NoActiveProfileError, UnknownProfileError } from '../../src/errors.js';
 import { imdsDocument, toServed, type Served } from '../../src/engine/served.js';
-import { buildCredsServer, type CredsServerOptions, type CredsSource } from '../../src/http/build-creds-server.js';
+import { buildCredsServer, type CredsServerOptions } from '../../src/http/build-creds-server.js';
+import type { CredsSource } from '../../src/http/creds-source.js';
 import type { PeerCheck, PeerVerdict } from '../../src/http/peer-check.js';
 import { createLogger, type Logger } from '../../src/log.js';
 

@@ -37,10 +37,18 @@ t.test('refused requests cause no /proc read', async (t) => {
   t.same(reads, [], 'not one read');
 });
 
-t.test('a request that passed every other check is looked up, on every route', async (t) => {
+t.test('/healthz and unknown paths serve no secret and cause no read', async (t) => {
+  const { peer, reads } = countingPeer();
+  const { app } = testServer({ peer });
+  t.equal((await app.inject({ url: '/healthz', headers: { host: HOST } })).statusCode, 200);
+  t.equal((await app.inject({ url: '/nope', headers: { host: HOST } })).statusCode, 404);
+  t.same(reads, []);
+});
+
+t.test('a request that passed every other check is looked up, on every credential route', async (t) => {
   for (const [url, headers] of [
     ['/creds/dev', { host: HOST, authorization: TOKEN }],
-    ['/healthz', { host: HOST }],
+    ['/latest/api/token', { host: HOST }],
     ['/latest/meta-data/iam/security-credentials/', { host: HOST }],
   ] as const) {
     const { peer, reads } = countingPeer();

@@ -67,11 +67,19 @@ t.test('tcp6 is read for IPv6 peers, and for IPv4 peers not found in tcp (dual-s
   t.equal(noV6.status().enabled, true, 'a missing tcp6 does not switch the check off');
 });
 
-t.test('peers that are not loopback are left to the other guards', async (t) => {
-  const proc = procReader(HEAD);
-  const peer = createPeerCheck({ uid: 1000, platform: 'linux', readProc: proc.read });
-  t.same(await peer.verdict(socket(40000, '172.17.0.3')), { allowed: true });
-  t.equal(proc.reads, 0);
+t.test('every connection is looked up; only a peer from outside this host may be missing from the tables', async (t) => {
+  // 192.168.1.5:40000 -> 127.0.0.1:9911, owned by uid 1001: a local process that bound the LAN address.
+  const lan = `   0: 0501A8C0:9C40 0100007F:26B7 01 00000000:00000000 00:00000000 00000000  1001        0 1 1 0 20 4 30 10 -1`;
+  const proc = procReader([HEAD, lan].join('\n'));
+  const peer = createPeerCheck({ uid: 1000, platform: 'linux', littleEndian: true, readProc: proc.read, hostAddresses: () => ['127.0.0.1', '192.168.1.5', '172.17.0.1'] });
+  t.same(await peer.verdict(socket(40000, '192.168.1.5')), { allowed: false, reason: 'other-user', uid: 1001 }, 'a LAN source is judged by its owner');
+  t.same(await peer.verdict(socket(40001, '192.168.1.5')), { allowed: false, reason: 'unknown-peer' }, 'unlisted, to loopback: refused');
+  const ecs = (remoteAddress: string, remotePort: number) => ({ remoteAddress, remotePort, localAddress: '169.254.170.2', localPort: 9911 });
+  t.same(await peer.verdict(ecs('172.17.0.1', 40002)), { allowed: false, reason: 'unknown-peer' }, "this host's own docker address, unlisted: refused");
+  t.same(await peer.verdict(ecs('172.17.0.3', 40003)), { allowed: true }, 'a container in another network namespace: allowed (the ECS mode)');
+  t.ok(proc.reads >= 4, 'each was looked up');
+  const defaults = createPeerCheck({ uid: 1000, platform: 'linux', littleEndian: true, readProc: procReader(HEAD).read });
+  t.same(await defaults.verdict(ecs('192.0.2.250', 1)), { allowed: true }, "with this host's real interfaces, an address that is none of them");
 });
 
 t.test('an unreadable /proc switches the check off once, and says why', async (t) => {
@@ -180,17 +188,17 @@ t.test('a connection accepted while a read runs, looked up after it ended, gets 
   t.same(await vb, { allowed: true });
 });
 
-t.test('known: allowed while the check is off or for a peer that is not loopback; a refusal stays known', async (t) => {
+t.test('known: allowed while the check is off; a verdict, allowed or refused, stays known', async (t) => {
   const off = createPeerCheck({ uid: 501, platform: 'darwin' });
   t.same(off.known(socket(1)), { allowed: true });
   const proc = procReader([HEAD, entry(40001, 0)].join('\n'));
-  const peer = createPeerCheck({ uid: 1000, platform: 'linux', readProc: proc.read });
-  const remote = socket(40000, '172.17.0.3');
+  const peer = createPeerCheck({ uid: 1000, platform: 'linux', readProc: proc.read, hostAddresses: () => [] });
+  const remote = { remoteAddress: '172.17.0.3', remotePort: 40000, localAddress: '169.254.170.2', localPort: 9911 };
   t.equal(peer.known(remote), undefined);
   t.same(await peer.verdict(remote), { allowed: true });
   t.same(peer.known(remote), { allowed: true });
   const other = socket(40001);
   t.same(await peer.verdict(other), { allowed: false, reason: 'other-user', uid: 0 });
   t.same(peer.known(other), { allowed: false, reason: 'other-user', uid: 0 });
-  t.equal(proc.reads, 1);
+  t.equal(proc.reads, 3, 'tcp and tcp6 for the container, tcp again for the later connection');
 });

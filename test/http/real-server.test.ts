@@ -83,15 +83,17 @@ t.test('the /proc peer check runs once per connection and admits our own user', 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   t.teardown(() => agent.destroy());
   const get = () => new Promise<number>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => {
+    http.get({ host: '127.0.0.1', port, path: '/creds/dev', headers: { authorization: TOKEN }, agent }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     }).on('error', reject);
   });
   t.same([await get(), await get(), await get()], [200, 200, 200]);
   t.same(reads, ['/proc/net/tcp'], 'one read of the IPv4 table for three keep-alive requests');
-  t.equal(await raw(port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}`), 200);
+  t.equal(await raw(port, `GET /creds/dev HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${TOKEN}`), 200);
   t.equal(reads.length, 2, 'a new connection is looked up again');
+  t.equal(await raw(port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}`), 200);
+  t.equal(reads.length, 2, '/healthz serves no secret and is not looked up');
 });
 
 t.test('a bare connect or an unauthenticated request costs no /proc read', { skip: !linux && 'Linux only' }, async (t) => {
@@ -116,7 +118,7 @@ const root = process.getuid?.() === 0;
 
 t.test("a connection from another user's process is refused", { skip: !(linux && root) && 'needs Linux and root (to run a client as nobody)' }, async (t) => {
   const { port, logs } = await listen(t, { peer: createPeerCheck() });
-  const client = `require('http').get({ host: '127.0.0.1', port: ${port}, path: '/healthz' }, (r) => { console.log(r.statusCode); r.resume(); })`;
+  const client = `require('http').get({ host: '127.0.0.1', port: ${port}, path: '/creds/dev', headers: { authorization: '${TOKEN}' } }, (r) => { console.log(r.statusCode); r.resume(); })`;
   const status = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', client], { uid: 65534, gid: 65534, cwd: '/', env: {}, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -1,7 +1,7 @@
 /** Refusals as rate-limited security events, with nothing sensitive in them. */
 import t from 'tap';
 import { createSecurityLog } from '../../src/http/security-log.js';
-import { memoryLog } from './fixtures.js';
+import { memoryLog, testServer } from './fixtures.js';
 
 t.test('each refusal is one warn entry with the safe fields', async (t) => {
   const logs = memoryLog();
@@ -35,4 +35,26 @@ t.test('long values are cut short', async (t) => {
   t.equal(String(e.path).length, 120);
   t.equal(String(e.detail).length, 120);
   t.equal(String(e.method).length, 10);
+});
+
+t.test('flush reports the counts left out, once, even when no refusal of that reason follows', async (t) => {
+  const { log, entries } = memoryLog();
+  const clock = { now: 0 };
+  const sec = createSecurityLog({ log, now: () => clock.now, perWindow: 2 });
+  for (let i = 0; i < 7; i++) sec.refused({ reason: 'no-token', status: 401 });
+  sec.refused({ reason: 'bad-host', status: 403 });
+  t.equal(entries().length, 3);
+  sec.flush();
+  const flushed = entries().slice(3);
+  t.same(flushed.map((e) => [e.reason, e.suppressed]), [['no-token', 5]], 'one line for the reason with a count');
+  sec.flush();
+  t.equal(entries().length, 4, 'nothing more to report');
+  t.equal(sec.windowMs, 60_000);
+});
+
+t.test('the endpoint flushes the counts when it closes', async (t) => {
+  const { app, logs } = testServer();
+  for (let i = 0; i < 9; i++) await app.inject({ url: '/creds', headers: { host: 'evil.example' } });
+  await app.close();
+  t.match(logs.entries().at(-1), { reason: 'bad-host', suppressed: 4 });
 });

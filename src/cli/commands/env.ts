@@ -1,6 +1,6 @@
 import type { AwsConfig } from '../../aws/config.js';
 import { BadRequestError } from '../../errors.js';
-import { checkProfileName } from '../../http/profile-name.js';
+import { checkProfileName } from '../../aws/profile-name.js';
 import { loadOrCreateToken } from '../../state/token.js';
 import type { CliContext, Command } from '../context.js';
 import { localConfig, localEndpoint, regionOf, savedActiveProfile } from '../local-view.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { CredsSource } from '../build-creds-server.js';
-import { checkProfileName } from '../profile-name.js';
+import type { CredsSource } from '../creds-source.js';
+import { checkProfileName } from '../../aws/profile-name.js';
 
 /**
  * The container-credentials routes (`AWS_CONTAINER_CREDENTIALS_FULL_URI`): `GET /creds` (the

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { accountFromArn } from '../../engine/arn.js';
 import { imdsDocument, isoSeconds } from '../../engine/served.js';
 import { BadRequestError, NotFoundError } from '../../errors.js';
-import type { CredsSource } from '../build-creds-server.js';
+import type { CredsSource } from '../creds-source.js';
 import type { ImdsTokens } from '../imds-tokens.js';
-import { checkProfileName } from '../profile-name.js';
+import { checkProfileName } from '../../aws/profile-name.js';
 
 export interface ImdsRouteOptions {
   source: CredsSource;
@@ -64,8 +64,8 @@ function routes(app: FastifyInstance, opts: ImdsRouteOptions): void {
 
   for (const path of [ROLES, `${ROLES}/`]) app.get(path, async (_req, reply) => text(reply, active()));
   app.get<{ Params: { name: string } }>(`${ROLES}/:name`, async (req, reply) => {
+    // Admission has refused any name but the active profile's (the instance role), as EC2 does.
     const name = checkProfileName(req.params.name);
-    if (name !== source.activeProfile()) throw new NotFoundError();
     return text(reply, imdsDocument(await source.credentials(name)));
   });
 
