@@ -2,22 +2,33 @@
  * Every failure a user can meet is one of these classes. The `code` is stable
  * (scripts, `credd doctor` and the HTTP `{Code}` body rely on it); the message
  * is one line that says what to do. The HTTP status is mapped in one place
- * (`httpStatus`) and the CLI exit code in another (`exitCode`).
+ * (`status`, set by each class) and the CLI exit code in another (`EXIT_CODES`).
  */
+
+/**
+ * CLI exit codes other than 1, by error code: 2 for a request that cannot be carried out as
+ * given, 3 when no daemon runs (as `credd status` documents). The one place both the error
+ * classes and the errors rebuilt from the control socket (`fromWire`) take them from.
+ */
+export const EXIT_CODES: Readonly<Record<string, number>> = { BadRequest: 2, DaemonNotRunning: 3 };
+
+/** The CLI exit code for an error code. */
+export const exitCodeFor = (code: string): number => (Object.hasOwn(EXIT_CODES, code) ? EXIT_CODES[code]! : 1);
+
 export class CreddError extends Error {
   /** Stable machine-readable code, e.g. `MfaRequired`. */
   readonly code: string;
   /** HTTP status used by the credential endpoint and the control socket. */
   readonly status: number;
-  /** CLI exit status (1 unless a command documents otherwise). */
+  /** CLI exit status (`exitCodeFor(code)`). */
   readonly exitCode: number;
 
-  constructor(code: string, message: string, status = 500, exitCode = 1) {
+  constructor(code: string, message: string, status = 500) {
     super(message);
     this.name = code;
     this.code = code;
     this.status = status;
-    this.exitCode = exitCode;
+    this.exitCode = exitCodeFor(code);
   }
 }
 
@@ -70,6 +81,22 @@ export class OidcError extends CreddError {
   }
 }
 
+/** An MFA code for a profile that needs none. */
+export class NoMfaNeededError extends CreddError {
+  constructor(profile: string) {
+    super('BadRequest', `Profile "${profile}" needs no MFA code (no mfa_serial in its chain).`, 400);
+  }
+}
+
+/**
+ * The rule for "this profile needs no MFA": no `mfa_serial` anywhere in its chain. Returns the
+ * device; throws NoMfaNeededError without one. Used by `credd mfa`, the core and the sessions alike.
+ */
+export function requireMfaSerial(p: { profile: string; mfaSerial?: string | undefined }): string {
+  if (!p.mfaSerial) throw new NoMfaNeededError(p.profile);
+  return p.mfaSerial;
+}
+
 /** STS refused: a wrong MFA code or a role this user may not assume. */
 export class AccessDeniedError extends CreddError {
   constructor(message: string) {
@@ -97,7 +124,7 @@ export class ConfigError extends CreddError {
 /** A request or command that cannot be carried out as given. */
 export class BadRequestError extends CreddError {
   constructor(message: string) {
-    super('BadRequest', message, 400, 2);
+    super('BadRequest', message, 400);
   }
 }
 
@@ -118,7 +145,7 @@ export class NotFoundError extends CreddError {
 /** No daemon is listening on the control socket. Exit 3, as `credd status` documents. */
 export class DaemonNotRunningError extends CreddError {
   constructor(message = 'credd is not running: start it with `credd start` (or `credd daemon` in the foreground).') {
-    super('DaemonNotRunning', message, 503, 3);
+    super('DaemonNotRunning', message, 503);
   }
 }
 
@@ -143,6 +170,13 @@ export class ServiceError extends CreddError {
   }
 }
 
+/** The AWS sign-in (federation) endpoint refused or could not be reached; the message never holds a URL or token. */
+export class FederationError extends CreddError {
+  constructor(message: string) {
+    super('FederationError', message, 502);
+  }
+}
+
 /** Turns any thrown value into a CreddError without leaking details such as stacks. */
 export function toCreddError(err: unknown): CreddError {
   if (err instanceof CreddError) return err;
@@ -154,6 +188,5 @@ export function toCreddError(err: unknown): CreddError {
 export function fromWire(body: unknown, status: number): CreddError {
   const b = (typeof body === 'object' && body !== null ? body : {}) as { Code?: unknown; Message?: unknown };
   const code = typeof b.Code === 'string' ? b.Code : 'InternalError';
-  const exit = code === 'BadRequest' ? 2 : code === 'DaemonNotRunning' ? 3 : 1;
-  return new CreddError(code, typeof b.Message === 'string' ? b.Message : `daemon answered ${status}`, status, exit);
+  return new CreddError(code, typeof b.Message === 'string' ? b.Message : `daemon answered ${status}`, status);
 }

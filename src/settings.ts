@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import ini from 'ini';
-import { ConfigError } from './errors.js';
+import { BadRequestError, ConfigError } from './errors.js';
 
 /** credd's own settings. Environment variables beat the settings file, which beats these defaults. */
 export interface Settings {
@@ -58,30 +58,33 @@ export function checkEcsRelativeUri(settings: Settings): void {
   }
 }
 
-type Parser = (v: string, key: string) => unknown;
-const int = (min: number, max: number): Parser => (v, key) => {
+/** Throws the caller's error for a bad value: `why` follows the value (`quoted`) or the bare name. */
+type Fail = (why: string, quoted?: boolean) => never;
+/** One value's rule, the same for the settings file, the environment and the daemon's flags. */
+type Parser = (v: string, fail: Fail) => unknown;
+const int = (min: number, max: number): Parser => (v, fail) => {
   // Digits only: Number('') is 0, and '0x10' or '1e3' are not what anyone means by a port.
   const n = /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!(n >= min && n <= max)) throw new ConfigError(`Setting ${key} = "${v}" must be a whole number from ${min} to ${max}.`);
+  if (!(n >= min && n <= max)) fail(`must be a whole number from ${min} to ${max}.`);
   return n;
 };
-const level: Parser = (v, key) => {
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v)) throw new ConfigError(`Setting ${key} = "${v}" must be one of fatal, error, warn, info, debug, trace, silent.`);
+const level: Parser = (v, fail) => {
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v)) fail('must be one of fatal, error, warn, info, debug, trace, silent.');
   return v;
 };
-const host: Parser = (v, key) => {
-  if (v === '') throw new ConfigError(`Setting ${key} is empty: give an address such as 127.0.0.1.`);
+const host: Parser = (v, fail) => {
+  if (v === '') fail('is empty: give an address such as 127.0.0.1.', false);
   // `credd env` always points the SDKs at 127.0.0.1 (the one address every SDK accepts), which a
   // daemon on ::1 or on a name would not answer.
-  if (isIP(v) !== 4) throw new ConfigError(`Setting ${key} = "${v}" must be an IPv4 address such as 127.0.0.1 (credd env points the SDKs at 127.0.0.1).`);
+  if (isIP(v) !== 4) fail('must be an IPv4 address such as 127.0.0.1 (credd env points the SDKs at 127.0.0.1).');
   return v;
 };
-const bool: Parser = (v, key) => {
-  if (!['true', 'false'].includes(v)) throw new ConfigError(`Setting ${key} = "${v}" must be true or false.`);
+const bool: Parser = (v, fail) => {
+  if (!['true', 'false'].includes(v)) fail('must be true or false.');
   return v === 'true';
 };
 
-/** Documented keys: settings-file name → [field, parser, environment variable]. */
+/** Documented keys: settings-file name → [field, parser, environment variable]. The one list of them. */
 const KEYS: Record<string, [keyof Settings, Parser, string?]> = {
   host: ['host', host, 'CREDD_HOST'],
   port: ['port', int(0, 65535), 'CREDD_PORT'],
@@ -94,6 +97,23 @@ const KEYS: Record<string, [keyof Settings, Parser, string?]> = {
   ecs_relative_uri: ['ecsRelativeUri', bool],
   imds: ['imds', bool],
 };
+
+/** Settings fields → the key names users write in config.ini (for `credd reload`'s report). */
+export const SETTING_NAMES = Object.fromEntries(Object.entries(KEYS).map(([name, [field]]) => [field, name])) as Record<keyof Settings, string>;
+
+/** A ConfigError thrower for `key = v` in the settings file or the environment. */
+const settingFail =
+  (key: string, v: string): Fail =>
+  (why, quoted = true) => {
+    throw new ConfigError(quoted ? `Setting ${key} = "${v}" ${why}` : `Setting ${key} ${why}`);
+  };
+
+/** The value of the daemon's `--host` or `--port` flag, by the rule of the setting of that name; a BadRequest names the flag. */
+export function settingFlag(name: 'host' | 'port', v: string): string | number {
+  return KEYS[name]![1](v, (why, quoted = true) => {
+    throw new BadRequestError(quoted ? `--${name} "${v}" ${why}` : `--${name} ${why}`);
+  }) as string | number;
+}
 
 /** Settings from the optional file and the environment. Unknown keys are an error naming the key. */
 export function loadSettings(file: string, env: Record<string, string | undefined>): Settings {
@@ -110,12 +130,13 @@ export function loadSettings(file: string, env: Record<string, string | undefine
     const spec = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
     // ini turns `[x]` into an object, and `x = null` into null (a value the parser then refuses).
     if (!spec || (typeof value === 'object' && value !== null)) throw new ConfigError(`Unknown setting "${key}" in ${file}: see docs/configuration.md for the keys credd knows.`);
-    out[spec[0]] = spec[1](String(value).trim(), key);
+    const v = String(value).trim();
+    out[spec[0]] = spec[1](v, settingFail(key, v));
   }
   for (const [field, parse, envName] of Object.values(KEYS)) {
     // An empty variable counts as unset.
     const v = envName ? env[envName] : undefined;
-    if (v) out[field] = parse(v, envName!);
+    if (v) out[field] = parse(v, settingFail(envName!, v));
   }
   return out as unknown as Settings;
 }

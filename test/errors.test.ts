@@ -13,9 +13,11 @@ t.test('CreddError: code, status, exit code and name', async (t) => {
   t.equal(e.message, 'what to do');
   t.equal(e.status, 500, 'default status');
   t.equal(e.exitCode, 1, 'default exit code');
-  const custom = new CreddError('X', 'm', 418, 7);
+  const custom = new CreddError('X', 'm', 418);
   t.equal(custom.status, 418);
-  t.equal(custom.exitCode, 7);
+  t.equal(new CreddError('BadRequest', 'm', 400).exitCode, 2, 'the exit code follows the code (EXIT_CODES)');
+  t.equal(new CreddError('DaemonNotRunning', 'm').exitCode, 3);
+  t.equal(new CreddError('toString', 'm').exitCode, 1, 'only the table’s own keys count');
 });
 
 t.test('every error class has its stable code, status and exit code', async (t) => {

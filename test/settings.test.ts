@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { ConfigError } from '../src/errors.js';
-import { checkEcsRelativeUri, DEFAULT_SETTINGS, ECS_HOST, loadSettings } from '../src/settings.js';
+import { BadRequestError, ConfigError } from '../src/errors.js';
+import { checkEcsRelativeUri, DEFAULT_SETTINGS, ECS_HOST, loadSettings, SETTING_NAMES, settingFlag } from '../src/settings.js';
 
 /** Settings from a settings file with `text` (no file when undefined). */
 function load(t: Test, text: string | undefined, env: Record<string, string | undefined> = {}) {
@@ -97,4 +97,22 @@ t.test('checkEcsRelativeUri: the no-token mode only on the ECS address', async (
   t.doesNotThrow(() => checkEcsRelativeUri({ ...DEFAULT_SETTINGS }));
   t.doesNotThrow(() => checkEcsRelativeUri({ ...DEFAULT_SETTINGS, ecsRelativeUri: true, host: ECS_HOST }));
   t.match(errorOf(t, () => checkEcsRelativeUri({ ...DEFAULT_SETTINGS, ecsRelativeUri: true })), `needs host = ${ECS_HOST}`);
+});
+
+t.test('settingFlag: --host and --port by the rules of the settings, as a BadRequest naming the flag', async (t) => {
+  t.equal(settingFlag('host', '127.0.0.2'), '127.0.0.2');
+  t.equal(settingFlag('port', '0'), 0);
+  for (const [name, v, message] of [
+    ['host', '::1', '--host "::1" must be an IPv4 address such as 127.0.0.1 (credd env points the SDKs at 127.0.0.1).'],
+    ['host', '', '--host is empty: give an address such as 127.0.0.1.'],
+    ['port', '0x10', '--port "0x10" must be a whole number from 0 to 65535.'],
+    ['port', '65536', '--port "65536" must be a whole number from 0 to 65535.'],
+  ] as const) {
+    t.throws(() => settingFlag(name, v), new BadRequestError(message), `${name} ${v}`);
+  }
+});
+
+t.test('SETTING_NAMES: every field has its settings-file key', async (t) => {
+  t.same(Object.keys(SETTING_NAMES).sort(), Object.keys(DEFAULT_SETTINGS).sort());
+  t.equal(SETTING_NAMES.refreshMarginSeconds, 'refresh_margin_seconds');
 });

@@ -25,12 +25,25 @@ export interface AssumeRoleInput extends StsTarget {
   roleSessionName: string;
   externalId?: string;
   durationSeconds: number;
+  /** MFA device and code, when the role is assumed straight from long-term keys (`credd console --long`). */
+  serialNumber?: string;
+  tokenCode?: string;
 }
 
-/** The two STS calls credd makes; tests inject a fake with this shape. */
+export interface GetFederationTokenInput extends StsTarget {
+  /** The federated user's name: 2–32 of letters, digits and +=,.@-. */
+  name: string;
+  durationSeconds: number;
+  /** Inline session policy (JSON); without one the federated user may do nothing. */
+  policy: string;
+}
+
+/** The STS calls credd makes; tests inject a fake with this shape. */
 export interface Sts {
   getSessionToken(keys: StaticKeys, input: GetSessionTokenInput): Promise<TempCredentials>;
   assumeRole(keys: StaticKeys, input: AssumeRoleInput): Promise<TempCredentials & { assumedRoleArn?: string }>;
+  /** For the console of a profile without a role (long-term keys only; no MFA context). */
+  getFederationToken(keys: StaticKeys, input: GetFederationTokenInput): Promise<TempCredentials>;
 }
 
 /** Options of the real STS client. */
@@ -109,12 +122,22 @@ export function createSts(opts: StsOptions = {}): Sts {
     },
     async assumeRole(keys, input) {
       const { AssumeRoleCommand } = await loadSdk();
-      const c = await client(keys, input, 2);
+      // With an MFA code, one attempt: STS may refuse a code it has already seen.
+      const c = await client(keys, input, input.tokenCode ? 1 : 2);
       const out = await c
-        .send(new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: input.roleSessionName, ExternalId: input.externalId, DurationSeconds: input.durationSeconds }))
+        .send(new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: input.roleSessionName, ExternalId: input.externalId, DurationSeconds: input.durationSeconds, SerialNumber: input.serialNumber, TokenCode: input.tokenCode }))
         .catch((err: unknown) => Promise.reject(mapStsError(err, `role ${input.roleArn}`)))
         .finally(() => c.destroy());
       return { ...toTemp(out.Credentials), assumedRoleArn: out.AssumedRoleUser?.Arn };
+    },
+    async getFederationToken(keys, input) {
+      const { GetFederationTokenCommand } = await loadSdk();
+      const c = await client(keys, input, 2);
+      const out = await c
+        .send(new GetFederationTokenCommand({ Name: input.name, DurationSeconds: input.durationSeconds, Policy: input.policy }))
+        .catch((err: unknown) => Promise.reject(mapStsError(err, 'GetFederationToken (it needs the long-term keys of an IAM user)')))
+        .finally(() => c.destroy());
+      return toTemp(out.Credentials);
     },
   };
 }

@@ -19,6 +19,8 @@ Everyday
   refresh [NAME]                    get new credentials now
   reload                            re-read the AWS config files
   logout [SESSION]                  forget every session and credential (SESSION: sign out of it only)
+  console [NAME] [--stdout]         open the AWS console signed in as NAME (--long: up to 12 h)
+  eks-token CLUSTER [--profile N]   kubectl exec plugin: an EKS token signed by the daemon
 
 IAM Identity Center (SSO)
   login [SESSION] [--device-code] [--no-browser]
@@ -148,6 +150,35 @@ install: writes the login service with the real path of this node and credd, and
 uninstall: stops and disables the service and removes the file.
 status: whether it is installed, enabled and running; exit 3 when it is not running.
 --dry-run prints the files and commands instead of writing and running them.
+`,
+  console: `Usage: credd console [NAME] [--stdout] [--destination D] [--long] [--logout-first]
+
+Opens the AWS Management Console signed in as NAME (default: the active profile), with
+the credentials the daemon holds: no MFA code is asked for. The daemon asks the
+partition's sign-in endpoint (aws, aws-cn, aws-us-gov; CREDD_SIGNIN_URL overrides it)
+for a sign-in token and builds the login URL. How long the console session lasts:
+  a role reached from the MFA session (role chaining): as long as those role
+    credentials, at most 1 h; no SessionDuration is sent for them;
+  --long: the role is assumed straight from the long-term keys with a new MFA code
+    (prompted, or from mfa_process), for up to 12 h where the role allows it;
+  a profile without a role: GetFederationToken from the long-term keys, 12 h, and
+    this session carries no MFA context.
+--stdout prints the URL instead of opening it. Otherwise the browser ($BROWSER, else
+xdg-open or open) gets a private page (0600, deleted after a minute) that forwards to
+it: the URL is a bearer credential for 15 minutes and is never logged or put in argv.
+--destination picks the page: a service (s3), a console path (/s3/buckets) or an
+https URL. --logout-first logs the browser out of the console first, so that another
+account can be opened without the "log out first" page.
+`,
+  'eks-token': `Usage: credd eks-token CLUSTER [--profile NAME] [--region R] [--kubeconfig]
+
+A kubectl exec credential plugin, like \`aws eks get-token\`, without starting Python:
+prints the ExecCredential JSON (client.authentication.k8s.io/v1beta1, or v1 when
+KUBERNETES_EXEC_INFO asks for it) with a token for CLUSTER. The daemon signs it with
+NAME's credentials (default: the active profile) for R (default: the profile's
+region) and hands out the same token for about 13 minutes. The token is valid for
+15 minutes; expirationTimestamp is 14 minutes after signing, as the AWS CLI writes it.
+--kubeconfig prints the users: entry to paste into your kubeconfig instead.
 `,
   logout: `Usage: credd logout [SESSION]
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAwsConfig, type AwsConfig } from '../aws/config.js';
 import { resolvePlan } from '../aws/resolve-plan.js';
-import type { EndpointRecord } from '../daemon/daemon.js';
+import type { EndpointRecord } from '../control/contract.js';
 import { loadSettings } from '../settings.js';
 import type { CliContext } from './context.js';
 

@@ -22,6 +22,8 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   doctor: () => import('./commands/doctor.js'),
   prompt: () => import('./commands/prompt.js'),
   service: () => import('./commands/service.js'),
+  console: () => import('./commands/console.js'),
+  'eks-token': () => import('./commands/eks-token.js'),
 };
 
 /** The arguments before `--`: what follows belongs to the command that `credd exec` runs. */

@@ -1,3 +1,5 @@
+import { quoteSh } from '../shell-quote.js';
+
 /** Variables that win over container credentials in the SDKs' chains, so `credd env` unsets them. */
 export const SHADOWING_VARS = [
   'AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
@@ -46,8 +48,6 @@ export function imdsEnv(opts: { url: string; region?: string | undefined }): She
   return { set, unset: [...SHADOWING_VARS, ...IMDS_SHADOWING_VARS] };
 }
 
-/** POSIX sh: nothing is special inside '…', so a ' ends the string, then \' , then a new '…'. */
-export const quoteSh = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
 /** fish: inside '…' a backslash escapes ' and \ (so a trailing \ would swallow the closing quote). */
 export const quoteFish = (v: string) => `'${v.replace(/[\\']/g, '\\$&')}'`;
 /** PowerShell: inside '…' a quote is doubled, and the typographic single quotes count as quotes too. */

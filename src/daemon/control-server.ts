@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Core } from './core.js';
-import type { SettingsChanges } from './settings-changes.js';
+import type { ControlGet, ControlPost, SecurityInfo, SettingsChanges } from '../control/contract.js';
 import type { Logger } from '../log.js';
 import { NoActiveProfileError } from '../errors.js';
 import { installErrorHandler } from '../http/error-handler.js';
@@ -18,7 +18,7 @@ export interface DaemonInfo {
   /** Asks the daemon to shut down gracefully (after the reply is sent). */
   stop(): void;
   /** How the loopback endpoint is protected: IMDS on/off, and whether the peer-user check runs. */
-  security?(): { imds: boolean; peerCheck: { enabled: boolean; detail: string } };
+  security?(): SecurityInfo;
   /** Re-reads the settings for `credd reload`: an error, or the keys that need a restart. */
   settingsChanges?(): SettingsChanges;
 }
@@ -29,6 +29,8 @@ export interface ControlServerOptions {
   log: Logger;
   /** IAM Identity Center sign-in, sign-out and discovery. */
   sso?: SsoService;
+  /** More routes, each in its own file (console, eks-token). */
+  routes?: Array<(app: FastifyInstance) => void>;
 }
 
 const nameBody = {
@@ -47,7 +49,7 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
   installErrorHandler(app, opts.log);
   const name = (n: string | undefined) => (n === undefined ? undefined : checkProfileName(n));
 
-  app.get('/status', async () => ({
+  app.get<{ Reply: ControlGet['/status']['response'] }>('/status', async () => ({
     running: true,
     version: info.version,
     pid: info.pid,
@@ -58,42 +60,43 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     ...(opts.sso ? { ssoSessions: opts.sso.status() } : {}),
   }));
   if (opts.sso) registerSsoRoutes(app, opts.sso);
-  app.get('/profiles', async () => core.profiles());
-  app.post<{ Body: { profile: string } }>('/switch', { schema: { body: { ...nameBody, required: ['profile'] } } }, async (req) => {
+  app.get<{ Reply: ControlGet['/profiles']['response'] }>('/profiles', async () => core.profiles());
+  app.post<{ Body: ControlPost['/switch']['body']; Reply: ControlPost['/switch']['response'] }>('/switch', { schema: { body: { ...nameBody, required: ['profile'] } } }, async (req) => {
     const result = core.switchTo(checkProfileName(req.body.profile));
     opts.log.info({ profile: result.profile }, 'switched active profile');
     return { ...result, region: core.region(result.profile) };
   });
-  app.get<{ Querystring: { profile?: string } }>('/mfa', async (req) => {
+  app.get<{ Querystring: ControlGet['/mfa']['params']; Reply: ControlGet['/mfa']['response'] }>('/mfa', async (req) => {
     const target = name(req.query.profile) ?? core.activeProfile();
     if (target === undefined) throw new NoActiveProfileError();
     const plan = core.plan(target);
     return { profile: plan.profile, mfaSerial: plan.mfaSerial, mfaProcess: plan.mfaProcess };
   });
-  app.post<{ Body: { profile?: string; code: string } }>('/mfa', {
+  app.post<{ Body: ControlPost['/mfa']['body']; Reply: ControlPost['/mfa']['response'] }>('/mfa', {
     schema: { body: { type: 'object', additionalProperties: false, required: ['code'], properties: { profile: { type: 'string', maxLength: 128 }, code: { type: 'string', maxLength: 16 } } } },
   }, async (req) => {
     const out = await core.mfa(req.body.code, name(req.body.profile));
     opts.log.info({ profile: out.profile, source: out.source, expiration: out.expiration }, 'source session started');
     return out;
   });
-  app.post<{ Body: { profile?: string } }>('/refresh', { schema: { body: nameBody } }, async (req) => {
+  app.post<{ Body: ControlPost['/refresh']['body']; Reply: ControlPost['/refresh']['response'] }>('/refresh', { schema: { body: nameBody } }, async (req) => {
     const served = await core.refresh(name(req.body.profile));
     return { profile: served.profile, expiration: isoSeconds(served.expiresAt) };
   });
-  app.get<{ Params: { name: string } }>('/credentials/:name', async (req) => {
+  app.get<{ Params: ControlGet['/credentials/:name']['params']; Reply: ControlGet['/credentials/:name']['response'] }>('/credentials/:name', async (req) => {
     const served = await core.credentials(checkProfileName(req.params.name));
     return { ...JSON.parse(served.body), Region: core.region(served.profile) };
   });
-  app.post('/reload', async () => ({ ...core.reload(), settings: info.settingsChanges?.() ?? { changed: [] } }));
-  app.post('/logout', async () => {
+  app.post<{ Reply: ControlPost['/reload']['response'] }>('/reload', async () => ({ ...core.reload(), settings: info.settingsChanges?.() ?? { changed: [] } }));
+  app.post<{ Reply: ControlPost['/logout']['response'] }>('/logout', async () => {
     core.logout();
     opts.log.info('logged out: sessions and credentials erased');
     return { ok: true };
   });
-  app.post('/stop', async (_req, reply) => {
+  app.post<{ Reply: ControlPost['/stop']['response'] }>('/stop', async (_req, reply) => {
     reply.raw.on('finish', () => info.stop());
     return { ok: true };
   });
+  for (const register of opts.routes ?? []) register(app);
   return app;
 }

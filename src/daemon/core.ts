@@ -1,4 +1,4 @@
-import { BadRequestError, NoActiveProfileError, toCreddError, UnknownProfileError } from '../errors.js';
+import { NoActiveProfileError, requireMfaSerial, toCreddError, UnknownProfileError } from '../errors.js';
 import type { AwsConfig } from '../aws/config.js';
 import type { EnvEndpoints } from '../aws/endpoints.js';
 import { resolvePlan, type Plan } from '../aws/resolve-plan.js';
@@ -10,9 +10,10 @@ import { imdsDocument, isoSeconds, type Served } from '../engine/served.js';
 import { createSessionManager, type SessionManager } from '../engine/sessions.js';
 import type { StateStore, StoredCredentials } from '../state/store.js';
 import type { Logger } from '../log.js';
-import { describeProfiles, describeStatus, type ProfileInfo, type StatusInfo } from './describe.js';
+import type { MfaStarted, ProfileInfo, StatusInfo, Switched } from '../control/contract.js';
+import { describeProfiles, describeStatus } from './describe.js';
 import { matchCredentials, restoreSessions, snapshot } from './persistence.js';
-import { createRefreshLoop } from './refresh-loop.js';
+import { createRefreshLoop } from '../engine/refresh-loop.js';
 
 export interface CoreDeps {
   loadConfig(): AwsConfig;
@@ -48,8 +49,8 @@ export interface Core {
    */
   cachedBody(name?: string, kind?: 'container' | 'imds'): string | undefined;
   activeProfile(): string | undefined;
-  switchTo(name: string): { profile: string; needsMfa: boolean };
-  mfa(code: string, profile?: string): Promise<{ profile: string; source: string; expiration: string }>;
+  switchTo(name: string): Omit<Switched, 'region'>;
+  mfa(code: string, profile?: string): Promise<MfaStarted>;
   refresh(name?: string): Promise<Served>;
   reload(): { ok: boolean; error?: string };
   logout(): void;
@@ -216,7 +217,7 @@ export function createCore(deps: CoreDeps): Core {
     async mfa(code, profile) {
       const name = target(profile);
       const p = plan(name);
-      if (!p.mfaSerial) throw new BadRequestError(`Profile "${name}" needs no MFA code (no mfa_serial in its chain).`);
+      requireMfaSerial(p);
       const session = await sessions.start(p, code);
       // Profiles served straight from this session must pick up the new one.
       for (const served of engine.cached()) {

@@ -20,13 +20,15 @@ import { ensurePrivateDir, writeFileAtomic } from '../state/secure-fs.js';
 import { createStateStore } from '../state/store.js';
 import { loadOrCreateToken } from '../state/token.js';
 import { DEFAULT_REFRESH } from '../engine/refresh-policy.js';
-import { createScheduler, type EveryFn, type ScheduleFn, type Scheduler } from '../engine/scheduler.js';
+import { createScheduler, type EveryFn, type ScheduleFn, type Scheduler } from './scheduler.js';
 import { buildControlServer } from './control-server.js';
+import { consoleEksRoutes } from './console-eks-wiring.js';
 import { createCore, type Core } from './core.js';
 import { createDesktopNotify, type Notify } from './desktop-notify.js';
 import { claimSocket } from './single-instance.js';
 import { watchFiles } from './watch-files.js';
-import { diffSettings, type SettingsChanges } from './settings-changes.js';
+import type { EndpointRecord, SettingsChanges } from '../control/contract.js';
+import { diffSettings } from './settings-changes.js';
 
 export interface DaemonDeps {
   paths: CreddPaths;
@@ -68,14 +70,6 @@ export interface DaemonHandle {
   close(): Promise<void>;
 }
 
-/** Where `credd env` finds the running daemon's real address (useful with `--port 0`). */
-export interface EndpointRecord {
-  url: string;
-  host: string;
-  port: number;
-  pid: number;
-}
-
 /** Starts the daemon: claims the control socket, loads state, listens on loopback and on the socket. */
 export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const { paths, log } = deps;
@@ -95,9 +89,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     enabled: deps.settings.desktopNotifications,
     onUnavailable: (reason) => log.info({ reason }, 'desktop notifications are not available; warnings go to the log and `credd status`'),
   });
+  const sts = deps.sts ?? createSts();
   const core = createCore({
     loadConfig: () => loadAwsConfig(deps.awsPaths),
-    sts: deps.sts ?? createSts(),
+    sts,
     store,
     now: deps.now,
     endpoints: deps.endpoints,
@@ -186,6 +181,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     sso,
     info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
       security: () => ({ imds: deps.settings.imds, peerCheck: peer.status() }) },
+    routes: [consoleEksRoutes({ core, sts, endpoints: deps.endpoints, now: deps.now, runtimeDir: paths.runtimeDir })],
   });
   try {
     await control.listen({ path: paths.socket });

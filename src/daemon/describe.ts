@@ -1,36 +1,11 @@
 import type { AwsConfig } from '../aws/config.js';
 import type { Plan } from '../aws/resolve-plan.js';
+import type { ProfileInfo, StatusInfo } from '../control/contract.js';
 import type { CredentialEngine, ProfileError } from '../engine/credential-engine.js';
-import { accountFromArn } from '../engine/arn.js';
+import { accountFromArn } from '../aws/arn.js';
 import { DEFAULT_REFRESH, nextRefreshAt, withDefaults, type RefreshSettings } from '../engine/refresh-policy.js';
 import { isoSeconds, type Served } from '../engine/served.js';
 import type { SessionManager } from '../engine/sessions.js';
-
-/** One line of `credd profiles`. */
-export interface ProfileInfo {
-  name: string;
-  account?: string;
-  role?: string;
-  region?: string;
-  source?: string;
-  mfa: boolean;
-  /** `ready` (credentials cached), `mfa-needed`, `available` (obtained on first use), `error`. */
-  state: 'ready' | 'mfa-needed' | 'available' | 'error';
-  expiration?: string;
-  error?: string;
-}
-
-/** What `credd status` shows. */
-export interface StatusInfo {
-  activeProfile?: string;
-  configError?: string;
-  sessions: Array<{ source: string; mfaSerial?: string; expiration: string; valid: boolean }>;
-  /** Cached credentials: expiry, when they are renewed (or retried after a failure), whether the profile is kept warm. */
-  profiles: Array<{ name: string; expiration: string; nextRefresh?: string; retryAt?: string; inUse?: boolean; lastError?: ProfileError }>;
-  errors: Array<{ name: string } & ProfileError>;
-  /** Things the user should act on soon, such as an MFA session about to end. */
-  warnings: string[];
-}
 
 interface DescribeDeps {
   config: AwsConfig;

@@ -1,26 +1,6 @@
+import type { SettingsChanges } from '../control/contract.js';
 import { toCreddError } from '../errors.js';
-import type { Settings } from '../settings.js';
-
-/** What `credd reload` found in the settings: an error, or the keys whose value changed. */
-export interface SettingsChanges {
-  error?: string;
-  /** Settings-file names of the keys that differ from what the daemon runs with. */
-  changed: string[];
-}
-
-/** Settings fields → the key names users write in config.ini. */
-const KEY_NAMES: Record<keyof Settings, string> = {
-  host: 'host',
-  port: 'port',
-  sessionSeconds: 'session_seconds',
-  refreshMarginSeconds: 'refresh_margin_seconds',
-  refreshJitterSeconds: 'refresh_jitter_seconds',
-  sessionWarningSeconds: 'session_warning_seconds',
-  desktopNotifications: 'desktop_notifications',
-  logLevel: 'log_level',
-  imds: 'imds',
-  ecsRelativeUri: 'ecs_relative_uri',
-};
+import { SETTING_NAMES, type Settings } from '../settings.js';
 
 /**
  * Compares the running settings with a fresh read. The daemon applies settings when it starts
@@ -35,6 +15,6 @@ export function diffSettings(running: Settings, reread: (() => Settings) | undef
   } catch (err) {
     return { error: toCreddError(err).message, changed: [] };
   }
-  const changed = (Object.keys(KEY_NAMES) as Array<keyof Settings>).filter((k) => next[k] !== running[k]).map((k) => KEY_NAMES[k]);
+  const changed = (Object.keys(SETTING_NAMES) as Array<keyof Settings>).filter((k) => next[k] !== running[k]).map((k) => SETTING_NAMES[k]);
   return { changed };
 }

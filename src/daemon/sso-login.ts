@@ -9,21 +9,9 @@ import { isoSeconds } from '../engine/served.js';
 import type { SsoTokens } from '../engine/sso-tokens.js';
 import { writeFileAtomic } from '../state/secure-fs.js';
 
-/** How the user signs in: authorization code with PKCE (a browser on this machine) or device code. */
-export type LoginMode = 'pkce' | 'device';
+import type { LoginMode, LoginStarted } from '../control/contract.js';
 
-/** What the CLI shows while a sign-in runs. */
-export interface LoginStarted {
-  session: string;
-  mode: LoginMode;
-  /** The page to open: the authorize URL, or the verification URL of a device code. */
-  url: string;
-  /** Device code only: the code the user confirms on that page. */
-  userCode?: string;
-  /** True when this caller joined a sign-in already under way (then the CLI opens no second browser). */
-  joined: boolean;
-  expiresAt: string;
-}
+export type { LoginMode, LoginStarted };
 
 export interface SsoLoginDeps {
   api: SsoApi;
@@ -130,7 +118,16 @@ export function createSsoLogin(deps: SsoLoginDeps): SsoLogin {
       if (pending) return { ...(await pending), joined: true };
       const p = begin(src, mode).then(({ info, finish }) => {
         const entry = { info, finished: false, error: undefined as CreddError | undefined, done: Promise.resolve() };
-        entry.done = finish.then(() => undefined, (err: unknown) => void (entry.error = toCreddError(err))).finally(() => (entry.finished = true));
+        entry.done = finish
+          .then(
+            () => undefined,
+            (err: unknown) => {
+              entry.error = toCreddError(err);
+            },
+          )
+          .finally(() => {
+            entry.finished = true;
+          });
         running.set(src.cacheId, entry);
         return info;
       });

@@ -6,7 +6,10 @@ import { removeCachedToken } from '../aws/sso/token-cache.js';
 import { isoSeconds } from '../engine/served.js';
 import { ssoPhase } from '../engine/sso-policy.js';
 import type { SsoTokens } from '../engine/sso-tokens.js';
-import type { LoginMode, LoginStarted, SsoLogin } from './sso-login.js';
+import type { LoginMode, LoginStarted, SsoAccountRoles, SsoSessionStatus } from '../control/contract.js';
+import type { SsoLogin } from './sso-login.js';
+
+export type { SsoSessionStatus };
 
 export interface SsoServiceDeps {
   config(): AwsConfig;
@@ -24,19 +27,6 @@ export interface SsoServiceDeps {
   log(level: 'info' | 'warn', message: string): void;
 }
 
-/** One session in `credd status`. */
-export interface SsoSessionStatus {
-  session: string;
-  startUrl: string;
-  region: string;
-  legacy: boolean;
-  state: 'signed-in' | 'signed-out' | 'ending' | 'ended';
-  accessTokenExpires?: string;
-  refreshToken: boolean;
-  registrationExpires?: string;
-  warning?: string;
-}
-
 /** The IAM Identity Center side of the daemon: sign-in, sign-out, discovery, status and the background token refresh. */
 export interface SsoService {
   /** The session a name stands for: an `[sso-session]`, an SSO (or chained) profile; none: the active profile's, or the only one. */
@@ -45,7 +35,7 @@ export interface SsoService {
   login(name: string | undefined, mode: LoginMode): Promise<LoginStarted & { cacheId: string }>;
   wait(name: string, ms: number): Promise<{ done: boolean }>;
   logout(name?: string): Promise<string[]>;
-  roles(name?: string): Promise<Array<{ accountId: string; accountName?: string; roles: string[] }>>;
+  roles(name?: string): Promise<SsoAccountRoles[]>;
   status(): SsoSessionStatus[];
   tick(): Promise<void>;
 }

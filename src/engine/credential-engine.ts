@@ -2,7 +2,7 @@ import { ConfigError, CreddError, MfaRequiredError, toCreddError } from '../erro
 import { FALLBACK_REGION, resolveStsEndpoint, type EnvEndpoints } from '../aws/endpoints.js';
 import type { Plan } from '../aws/resolve-plan.js';
 import type { Sts, TempCredentials } from '../aws/sts.js';
-import { accountFromArn } from './arn.js';
+import { accountFromArn } from '../aws/arn.js';
 import { createRetryBook, type RetryBook } from './retry-book.js';
 import { freshness, refreshAt, withDefaults, type RefreshSettings } from './refresh-policy.js';
 import type { SessionManager } from './sessions.js';

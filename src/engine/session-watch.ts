@@ -1,3 +1,4 @@
+import { formatDuration } from '../duration.js';
 import { isoSeconds } from './served.js';
 import { sessionPhase, withDefaults, type RefreshSettings, type SessionPhase } from './refresh-policy.js';
 import type { SessionManager, SourceSession } from './sessions.js';
@@ -27,10 +28,7 @@ export interface SessionWatch {
   current(): SessionWarning[];
 }
 
-function minutes(ms: number): string {
-  const m = Math.max(1, Math.round(ms / 60000));
-  return m >= 90 ? `${Math.round(m / 60)} h` : `${m} min`;
-}
+const minutes = (ms: number): string => formatDuration(ms, 'rounded');
 
 /** Pure: the warning for `s` at `now`, if any. */
 export function sessionWarning(s: SourceSession, now: number, settings: RefreshSettings): SessionWarning | undefined {

@@ -1,10 +1,10 @@
-import { BadRequestError, MfaRequiredError } from '../errors.js';
+import { BadRequestError, MfaRequiredError, NoMfaNeededError, requireMfaSerial } from '../errors.js';
 import type { StaticKeys } from '../aws/config.js';
 import { FALLBACK_REGION, resolveStsEndpoint, type EnvEndpoints } from '../aws/endpoints.js';
 import type { Plan } from '../aws/resolve-plan.js';
 import type { Sts, TempCredentials } from '../aws/sts.js';
 import { createSingleFlight } from './single-flight.js';
-import { accountFromArn } from './arn.js';
+import { accountFromArn } from '../aws/arn.js';
 
 /** The MFA-authenticated (or plain) GetSessionToken session of one IAM user, shared by every profile built on it. */
 export interface SourceSession {
@@ -75,9 +75,8 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   return {
     get: (key) => usable(sessions.get(key)),
     async start(plan, code) {
-      if (!plan.mfaSerial || !plan.sessionKey) {
-        throw new BadRequestError(`Profile "${plan.profile}" has no mfa_serial in its chain, so it needs no MFA code.`);
-      }
+      requireMfaSerial(plan);
+      if (!plan.sessionKey) throw new NoMfaNeededError(plan.profile);
       if (!/^\d{6}$/.test(code)) throw new BadRequestError('An MFA code is 6 digits: run `credd mfa 123456` with the code your device shows.');
       return flight.run(`mfa:${plan.sessionKey}`, () => call(plan, code));
     },

@@ -127,7 +127,7 @@ export function admit(policy: AdmissionPolicy, req: AdmissionRequest): Admission
     return refuse('bad-host', new ForbiddenError('Refused: the Host header must be 127.0.0.1 or localhost with this port.'), host === undefined ? 'no Host' : `Host ${host}`);
   }
   if (req.headerCount >= policy.maxHeaders) {
-    return refuse('too-many-headers', new CreddError('BadRequest', `Refused: requests carry fewer than ${policy.maxHeaders} headers.`, 431, 2), `${req.headerCount} headers`);
+    return refuse('too-many-headers', new CreddError('BadRequest', `Refused: requests carry fewer than ${policy.maxHeaders} headers.`, 431), `${req.headerCount} headers`);
   }
   for (const name in headers) {
     if (isBrowserHeader(name)) {

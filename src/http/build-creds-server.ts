@@ -122,9 +122,9 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     // A malformed or over-long path fails in the router, before the guard: refuse it the same way.
     frameworkErrors: (err, req, reply) => {
       const status = err.statusCode ?? 400;
-      const refusal: Refusal = { verdict: 'refuse', reason: 'bad-url', error: new CreddError('BadRequest', 'Malformed or over-long path.', status, 2), detail: err.code };
+      const refusal: Refusal = { verdict: 'refuse', reason: 'bad-url', error: new CreddError('BadRequest', 'Malformed or over-long path.', status), detail: err.code };
       recordRefusal(security, req.raw, reply.raw, refusal);
-      sendError(req, reply, new CreddError('BadRequest', 'Malformed or over-long path.', status, 2));
+      sendError(req, reply, refusal.error);
     },
   });
   server.on('listening', () => {

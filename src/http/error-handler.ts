@@ -25,7 +25,7 @@ export function installErrorHandler(app: FastifyInstance, log: Logger): void {
     let e: CreddError;
     if (err instanceof CreddError) e = err;
     else if (typeof (err as FastifyError).statusCode === 'number' && (err as FastifyError).statusCode! < 500) {
-      e = new CreddError('BadRequest', `Bad request: ${err.message}`, (err as FastifyError).statusCode!, 2);
+      e = new CreddError('BadRequest', `Bad request: ${err.message}`, (err as FastifyError).statusCode!);
     } else {
       e = toCreddError(err);
       // Not `code`: the logger redacts that key (MFA codes).

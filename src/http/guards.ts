@@ -49,7 +49,7 @@ export function createGuard(opts: GuardOptions): (req: FastifyRequest, reply: Fa
     if (a.verdict === 'allow') {
       const pattern = req.routeOptions.url;
       if (pattern === undefined || routeKind(req.method, pattern, policy.imdsTokens !== undefined) === a.target.kind) return;
-      a = { verdict: 'refuse', reason: 'route-mismatch', error: new CreddError('BadRequest', 'Refused: the path was not understood.', 400, 2), detail: pattern };
+      a = { verdict: 'refuse', reason: 'route-mismatch', error: new CreddError('BadRequest', 'Refused: the path was not understood.', 400), detail: pattern };
     }
     if (a.verdict === 'refuse') {
       recordRefusal(security, raw, reply.raw, a);

@@ -1,10 +1,11 @@
 import { ServiceError } from '../errors.js';
+import { shellWord } from '../shell-quote.js';
 import type { RunResult, ServiceDeps } from './service-deps.js';
 import type { Step } from './steps.js';
 
 /** A command line as a user would type it (for reports and dry runs). */
 export function shellLine(argv: string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return argv.map(shellWord).join(' ');
 }
 
 /** Runs argv; a missing program or a failing call becomes a ServiceError that says what to do. */

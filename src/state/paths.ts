@@ -11,7 +11,6 @@ export interface CreddPaths {
   socket: string;
   tokenFile: string;
   stateFile: string;
-  pidFile: string;
 }
 
 /** The inputs of path resolution, read by the entry point from the environment. */
@@ -44,6 +43,5 @@ export function resolvePaths(env: PathEnv): CreddPaths {
     socket: join(runtimeDir, 'control.sock'),
     tokenFile: join(runtimeDir, 'token'),
     stateFile: join(stateDir, 'state.json'),
-    pidFile: join(runtimeDir, 'credd.pid'),
   };
 }

@@ -77,8 +77,3 @@ export function createTokenMatcher(expected: string): (presented: unknown) => bo
     return got.length === want.length && timingSafeEqual(got, want);
   };
 }
-
-/** One-off form of {@link createTokenMatcher}; the endpoint keeps a matcher instead. */
-export function tokenMatches(presented: string | undefined, expected: string): boolean {
-  return createTokenMatcher(expected)(presented);
-}

@@ -51,7 +51,7 @@ t.test('a keys-only profile: a session without MFA', async (t) => {
 });
 
 t.test('a keys profile with mfa_serial and no role: a session with MFA', async (t) => {
-  const p = plan('[profile management]\nmfa_serial = ' + MFA + '\nmfa_process = echo 123456\n', 'management');
+  const p = plan(`[profile management]\nmfa_serial = ${MFA}\nmfa_process = echo 123456\n`, 'management');
   t.equal(p.useSession, true);
   t.equal(p.mfaSerial, MFA);
   t.equal(p.sessionKey, `management|${MFA}`);

@@ -169,6 +169,31 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
     t.match(e.message, `STS refused role ${ROLE}: AccessDenied: `);
   });
 
+  t.test('AssumeRole with an MFA code from long-term keys (credd console --long): checked, sent once', async (t) => {
+    const { proxy, sts, target } = await setup(t);
+    const input = { ...target, roleArn: ROLE, roleSessionName: 'credd-dev', durationSeconds: 43200, serialNumber: MFA };
+    const ok = await sts.assumeRole(LONG_TERM, { ...input, tokenCode: '123456' });
+    t.ok(ok.sessionToken);
+    const e = await rejection(t, sts.assumeRole(LONG_TERM, { ...input, tokenCode: '000000' }));
+    t.equal(e.code, 'AccessDenied');
+    t.same(proxy.calls.map((c) => [c.action, c.chained, c.durationSeconds, c.tokenCode]), [
+      ['AssumeRole', false, 43200, '123456'],
+      ['AssumeRole', false, 43200, '000000'],
+    ], 'a refused code is not retried');
+  });
+
+  t.test('GetFederationToken: from long-term keys only', async (t) => {
+    const { proxy, sts, target } = await setup(t);
+    const input = { ...target, name: 'credd-management', durationSeconds: 43200, policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' };
+    const fed = await sts.getFederationToken(LONG_TERM, input);
+    t.ok(fed.sessionToken);
+    t.ok(fed.expiration.getTime() > Date.now() + 11 * 3600_000, '12 h');
+    const e = await rejection(t, sts.getFederationToken(fed, input));
+    t.equal(e.code, 'AccessDenied');
+    t.match(e.message, /GetFederationToken \(it needs the long-term keys of an IAM user\): AccessDenied: Cannot call GetFederationToken with session credentials/);
+    t.same(proxy.calls.map((c) => [c.action, c.chained]), [['GetFederationToken', false], ['GetFederationToken', true]]);
+  });
+
   t.test('STS down, 503 or throttling: StsUnavailable', async (t) => {
     const { proxy, sts, target } = await setup(t);
     for (const mode of ['down', 'error503', 'throttle'] as const) {

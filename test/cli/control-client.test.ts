@@ -74,24 +74,24 @@ t.test('GET and POST: JSON in, JSON out', async (t) => {
 
 t.test('a 2xx answer that is not JSON resolves to {}', async (t) => {
   const { socket } = await daemon(t, (_req, res) => json(res, 200, 'not json'));
-  t.same(await createControlClient(socket).get('/x'), {});
+  t.same(await createControlClient(socket).get('/profiles'), {});
 });
 
 t.test('{Code, Message} errors become CreddErrors with the matching exit code', async (t) => {
   const answers: Record<string, [number, unknown]> = {
-    '/mfa': [403, { Code: 'MfaRequired', Message: 'Profile "dev" needs an MFA session: run `credd mfa`.' }],
-    '/bad': [400, { Code: 'BadRequest', Message: 'Invalid profile name' }],
-    '/down': [503, { Code: 'DaemonNotRunning', Message: 'shutting down' }],
-    '/text': [500, 'Internal Server Error'],
-    '/null': [502, 'null'],
+    '/mfa?profile=dev': [403, { Code: 'MfaRequired', Message: 'Profile "dev" needs an MFA session: run `credd mfa`.' }],
+    '/switch': [400, { Code: 'BadRequest', Message: 'Invalid profile name' }],
+    '/status': [503, { Code: 'DaemonNotRunning', Message: 'shutting down' }],
+    '/profiles': [500, 'Internal Server Error'],
+    '/credentials/a%2Fb': [502, 'null'],
   };
   const { socket } = await daemon(t, (req, res) => json(res, answers[req.url]![0], answers[req.url]![1]));
   const client = createControlClient(socket);
-  t.match(await rejection(t, client.get('/mfa')), { code: 'MfaRequired', message: 'Profile "dev" needs an MFA session: run `credd mfa`.', status: 403, exitCode: 1 });
-  t.match(await rejection(t, client.post('/bad', {})), { code: 'BadRequest', status: 400, exitCode: 2 });
-  t.match(await rejection(t, client.get('/down')), { code: 'DaemonNotRunning', exitCode: 3 });
-  t.match(await rejection(t, client.get('/text')), { code: 'InternalError', message: 'daemon answered 500', status: 500, exitCode: 1 });
-  t.match(await rejection(t, client.get('/null')), { code: 'InternalError', message: 'daemon answered 502', status: 502 });
+  t.match(await rejection(t, client.get('/mfa', { params: { profile: 'dev' } })), { code: 'MfaRequired', message: 'Profile "dev" needs an MFA session: run `credd mfa`.', status: 403, exitCode: 1 });
+  t.match(await rejection(t, client.post('/switch', { profile: 'dev' })), { code: 'BadRequest', status: 400, exitCode: 2 });
+  t.match(await rejection(t, client.get('/status')), { code: 'DaemonNotRunning', exitCode: 3 });
+  t.match(await rejection(t, client.get('/profiles')), { code: 'InternalError', message: 'daemon answered 500', status: 500, exitCode: 1 });
+  t.match(await rejection(t, client.get('/credentials/:name', { params: { name: 'a/b' } })), { code: 'InternalError', message: 'daemon answered 502', status: 502 });
 });
 
 t.test('no socket: DaemonNotRunningError, exit 3', async (t) => {

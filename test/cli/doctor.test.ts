@@ -2,10 +2,12 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { createDoctorCommand, gatherFacts, loginService, type DoctorDeps } from '../../src/cli/commands/doctor.js';
-import { diagnose, runsCredd, type DoctorFacts, type ProbeResult } from '../../src/cli/doctor-checks.js';
+import { createDoctorCommand } from '../../src/cli/commands/doctor.js';
+import { gatherFacts, loginService, type DoctorDeps } from '../../src/cli/doctor/gather.js';
+import { diagnose } from '../../src/cli/doctor/diagnose.js';
+import { runsCredd, type DoctorFacts, type ProbeResult } from '../../src/cli/doctor/facts.js';
 import { run } from '../../src/cli/run.js';
-import type { StatusInfo } from '../../src/daemon/describe.js';
+import type { StatusInfo } from '../../src/control/contract.js';
 import { fakeCliContext } from '../helpers/cli-context.js';
 import { reachableImports } from './import-graph.js';
 

@@ -57,7 +57,8 @@ t.test('stdin in several chunks', async (t) => {
 
 t.test('on a terminal: a hidden prompt naming the device', async (t) => {
   const prompts: Array<Record<string, unknown>> = [];
-  const { default: mfa } = await t.mockImport<{ default: Command }>('../../src/cli/commands/mfa.js', {
+  // The prompt lives in ask-code.js (shared with `credd console --long`): mock `read` there.
+  const askCode = await t.mockImport('../../src/cli/ask-code.js', {
     read: {
       read: async (opts: Record<string, unknown>) => {
         prompts.push(opts);
@@ -65,6 +66,7 @@ t.test('on a terminal: a hidden prompt naming the device', async (t) => {
       },
     },
   });
+  const { default: mfa } = await t.mockImport<{ default: Command }>('../../src/cli/commands/mfa.js', { '../../src/cli/ask-code.js': askCode });
   const cli = fakeCliContext({ now: NOW, isTTY: true, routes: { 'GET /mfa': () => ({ profile: 'dev', mfaSerial: MFA }), 'POST /mfa': started } });
   t.equal(await mfa(cli.ctx, []), 0);
   t.same(cli.calls[1]!.body, { code: '112233' });

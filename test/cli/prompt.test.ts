@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { compactLeft, PROMPT_TIMEOUT_MS, promptLine } from '../../src/cli/commands/prompt.js';
 import { run } from '../../src/cli/run.js';
-import type { StatusInfo } from '../../src/daemon/describe.js';
+import type { StatusInfo } from '../../src/control/contract.js';
 import { CreddError } from '../../src/errors.js';
 import { fakeCliContext } from '../helpers/cli-context.js';
 import { reachableImports } from './import-graph.js';

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
 import { run } from '../../src/cli/run.js';
-import { applyEnv, containerEnv, quoteFish, quotePs, quoteSh, renderShellEnv, SHADOWING_VARS, type ShellEnv } from '../../src/cli/shell-env.js';
+import { applyEnv, containerEnv, quoteFish, quotePs, renderShellEnv, SHADOWING_VARS, type ShellEnv } from '../../src/cli/shell-env.js';
+import { quoteSh, shellWord } from '../../src/shell-quote.js';
 import { fakeCliContext } from '../helpers/cli-context.js';
 import { hasCommand } from '../helpers/moto.js';
 
@@ -103,4 +104,11 @@ t.test('`credd env --shell` for each shell, through the real command', async (t)
   const bad = fakeCliContext({ root });
   t.equal(await run(bad.ctx, ['env', '--shell', 'tcsh']), 2);
   t.match(bad.stderr(), 'use sh (bash, zsh), fish or powershell');
+});
+
+t.test('shellWord: bare when nothing is special, else quoted as quoteSh does', async (t) => {
+  t.equal(shellWord('systemctl'), 'systemctl');
+  t.equal(shellWord('/home/u/.config/credd.service'), '/home/u/.config/credd.service');
+  t.equal(shellWord('a b'), quoteSh('a b'));
+  t.equal(shellWord("it's"), `'it'\\''s'`);
 });

@@ -1,6 +1,5 @@
 import t from 'tap';
 import { createLoginCommand } from '../../src/cli/commands/login.js';
-import { openBrowser } from '../../src/cli/sso/open-browser.js';
 import { ssoLines } from '../../src/cli/sso/status-lines.js';
 import { run } from '../../src/cli/run.js';
 import { fakeCliContext } from '../helpers/cli-context.js';
@@ -37,10 +36,15 @@ t.test('credd login --device-code: the verification URL and the user code', asyn
   t.equal(await run(cli.ctx, ['login', 'a', 'b']), 2);
 });
 
-t.test('openBrowser: $BROWSER with the URL; a missing command is false', async (t) => {
+t.test('credd login opens the browser credd console uses: $BROWSER with the URL; a missing command prints the URL', async (t) => {
   const dir = t.testdir({});
-  t.equal(await openBrowser('http://x/', { BROWSER: '/bin/true' }, 'linux'), true);
-  t.equal(await openBrowser('http://x/', { BROWSER: `${dir}/no-such-browser` }, 'linux'), false);
+  const login = (await import('../../src/cli/commands/login.js')).default;
+  const ok = fakeCliContext({ env: { BROWSER: '/bin/true' }, routes: { 'POST /sso/login': () => started(), 'POST /sso/login/wait': () => ({ done: true }) } });
+  t.equal(await login(ok.ctx, []), 0);
+  t.match(ok.stdout(), /Opened the browser/);
+  const missing = fakeCliContext({ env: { BROWSER: `${dir}/no-such-browser` }, routes: { 'POST /sso/login': () => started(), 'POST /sso/login/wait': () => ({ done: true }) } });
+  t.equal(await login(missing.ctx, []), 0);
+  t.match(missing.stdout(), /open this URL in a browser on this machine:\nhttp:\/\/127\.0\.0\.1:1\/authorize/);
 });
 
 const ROLES = { session: 'corp', accounts: [{ accountId: '222222222222', accountName: 'Corp Dev', roles: ['Developer', 'ReadOnly'] }, { accountId: '555555555555', roles: ['Admin'] }] };

@@ -69,7 +69,7 @@ t.test('already running: says where, starts nothing', async (t) => {
   await new Promise<void>((r) => server.listen(cli.ctx.paths.socket, r));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   const routes: string[] = [];
-  cli.ctx.client.get = async (path: string) => {
+  cli.ctx.client.get = async (path: string, ..._args: unknown[]) => {
     routes.push(path);
     return { endpoint: 'http://127.0.0.1:4000' } as never;
   };

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon } from '../../src/daemon/daemon.js';
-import type { EveryFn, ScheduleFn } from '../../src/engine/scheduler.js';
+import type { EveryFn, ScheduleFn } from '../../src/daemon/scheduler.js';
 import { DEFAULT_SETTINGS, loadSettings } from '../../src/settings.js';
 import { resolvePaths } from '../../src/state/paths.js';
 import { httpGet } from '../helpers/credd-process.js';

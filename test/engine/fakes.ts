@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { parseAwsConfig, type AwsConfig } from '../../src/aws/config.js';
-import type { AssumeRoleInput, GetSessionTokenInput, Sts, TempCredentials } from '../../src/aws/sts.js';
+import type { AssumeRoleInput, GetFederationTokenInput, GetSessionTokenInput, Sts, TempCredentials } from '../../src/aws/sts.js';
 import { AccessDeniedError, CreddError, StsUnavailableError } from '../../src/errors.js';
 import { createLogger, type Logger } from '../../src/log.js';
 
@@ -38,12 +38,13 @@ export function fakeClock(start = Date.UTC(2030, 0, 1, 9, 0, 0)): FakeClock {
 export type FakeMode = 'ok' | 'down' | 'throttle' | 'expired-token';
 
 export interface FakeCall {
-  action: 'GetSessionToken' | 'AssumeRole';
+  action: 'GetSessionToken' | 'AssumeRole' | 'GetFederationToken';
   roleArn?: string;
   tokenCode?: string;
   durationSeconds?: number;
   /** The access key the call was signed with. */
   signedWith: string;
+  serialNumber?: string;
 }
 
 export interface FakeSts extends Sts {
@@ -54,6 +55,8 @@ export interface FakeSts extends Sts {
   hold?: Promise<void>;
   /** Grants are this long unless the call asks (seconds); the MFA session length comes from the call. */
   roleSeconds?: number;
+  /** The roles' MaxSessionDuration: AssumeRole asking for more fails with ValidationError. */
+  roleMaxSeconds?: number;
   count(action: FakeCall['action']): number;
 }
 
@@ -85,12 +88,19 @@ export function fakeSts(clock: { now(): number }): FakeSts {
       return grant('ASIASESSION', input.durationSeconds ?? 43200);
     },
     async assumeRole(keys, input: AssumeRoleInput) {
-      sts.calls.push({ action: 'AssumeRole', roleArn: input.roleArn, durationSeconds: input.durationSeconds, signedWith: keys.accessKeyId });
+      sts.calls.push({ action: 'AssumeRole', roleArn: input.roleArn, durationSeconds: input.durationSeconds, signedWith: keys.accessKeyId, ...(input.serialNumber ? { serialNumber: input.serialNumber, tokenCode: input.tokenCode } : {}) });
       if (sts.hold) await sts.hold;
       fault(sts);
+      if (sts.roleMaxSeconds !== undefined && input.durationSeconds > sts.roleMaxSeconds) throw new CreddError('ValidationError', `STS refused role ${input.roleArn}: ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, 400);
+      if (input.serialNumber && input.tokenCode !== '123456') throw new AccessDeniedError('STS refused the MFA code: AccessDenied: MultiFactorAuthentication failed');
       if (sts.mode === 'expired-token') throw new CreddError('ExpiredToken', 'STS says the source session has expired (role x): run `credd mfa`.', 403);
       if (sts.deny.has(input.roleArn)) throw new AccessDeniedError(`STS refused role ${input.roleArn}: AccessDenied: not authorized`);
       return { ...grant('ASIAROLE', sts.roleSeconds ?? input.durationSeconds), assumedRoleArn: `${input.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/s` };
+    },
+    async getFederationToken(keys, input: GetFederationTokenInput) {
+      sts.calls.push({ action: 'GetFederationToken', durationSeconds: input.durationSeconds, signedWith: keys.accessKeyId });
+      fault(sts);
+      return grant('ASIAFED', input.durationSeconds);
     },
   };
   return sts;

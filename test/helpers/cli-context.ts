@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CliContext } from '../../src/cli/context.js';
+import { controlPath } from '../../src/control/contract.js';
 import { DaemonNotRunningError } from '../../src/errors.js';
 import { resolvePaths } from '../../src/state/paths.js';
 
@@ -78,8 +79,11 @@ export function fakeCliContext(opts: FakeCliOptions = {}): FakeCli {
     },
     endpoints: { sts: env.AWS_ENDPOINT_URL_STS, global: env.AWS_ENDPOINT_URL },
     client: {
-      get: <T>(path: string, o?: { timeoutMs?: number }) => call('GET', path, undefined, o?.timeoutMs) as Promise<T>,
-      post: <T>(path: string, body?: unknown) => call('POST', path, body ?? {}) as Promise<T>,
+      get: (path, ...[opts]) => {
+        const o = opts as { params?: Record<string, string | undefined>; timeoutMs?: number } | undefined;
+        return call('GET', controlPath(path, o?.params), undefined, o?.timeoutMs) as never;
+      },
+      post: (path, ...[body]) => call('POST', path, body ?? {}) as never,
     },
     out: (t) => void (out += t),
     err: (t) => void (err += t),

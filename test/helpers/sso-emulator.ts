@@ -76,10 +76,12 @@ export async function startSsoEmulator(opts: SsoEmulatorOptions): Promise<SsoEmu
     knobs: { accessTokenSeconds: 3600, sessionSeconds: 8 * 3600, registrationSeconds: 90 * 86400, pendingPolls: 0, slowDownPolls: 0, invalidGrants: 0, portal401: 0, autoApprove: true, rotateRefresh: true },
     counts: { register: 0, deviceAuthorization: 0, authorize: 0, token: {}, roleCredentials: 0, logout: 0 },
     log: [],
-    approveDevices: () => devices.forEach((d) => (d.approved = true)),
+    approveDevices: () => {
+      for (const d of devices.values()) d.approved = true;
+    },
     revokeAll() {
-      access.forEach((a) => (a.revoked = true));
-      refresh.forEach((r) => (r.revoked = true));
+      for (const a of access.values()) a.revoked = true;
+      for (const r of refresh.values()) r.revoked = true;
     },
     close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }),
   };

@@ -168,10 +168,12 @@ export async function startStsProxy(opts: StsProxyOptions): Promise<StsProxy> {
         ? refuseGetSessionToken(call, params)
         : call.action === 'AssumeRole'
           ? await refuseAssumeRole(call, params, req)
-          : undefined;
+          : call.action === 'GetFederationToken' && call.chained
+            ? accessDenied('Cannot call GetFederationToken with session credentials')
+            : undefined;
     if (refusal) return sendError(res, refusal);
 
-    const answer = await forward(req.method ?? 'POST', req.url ?? '/', req.headers, body);
+    const answer = await forward(req.method ?? 'POST', req.url ?? '/', routableHeaders(req.headers, params), body);
     if (res.destroyed) return; // client gave up (e.g. its timeout) meanwhile
     res.writeHead(answer.status, answer.statusMessage, answer.headers).end(answer.body);
   }
@@ -207,6 +209,8 @@ export async function startStsProxy(opts: StsProxyOptions): Promise<StsProxy> {
     if (call.chained && (call.durationSeconds ?? 3600) > ROLE_CHAINING_MAX_SECONDS) {
       return validationError(CHAINING_CAP);
     }
+    // An MFA code on AssumeRole itself (a role assumed straight from long-term keys) is checked like GetSessionToken's.
+    if (params.has('SerialNumber') && !proxy.validCodes.includes(call.tokenCode ?? '')) return accessDenied(MFA_FAILED);
     if (call.roleArn !== undefined && proxy.denyRoles.has(call.roleArn)) {
       const caller = await callerArn(req);
       return accessDenied(`User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${call.roleArn}`);
@@ -264,6 +268,17 @@ export async function startStsProxy(opts: StsProxyOptions): Promise<StsProxy> {
   }
 
   return proxy;
+}
+
+/**
+ * moto routes a request on a bare IP host by the credential scope of its Authorization header, so a
+ * presigned GET (an EKS token) would land in S3: restate its query signature as that header. moto
+ * checks no signatures either way.
+ */
+function routableHeaders(headers: http.IncomingHttpHeaders, params: URLSearchParams): http.IncomingHttpHeaders {
+  const credential = params.get('X-Amz-Credential');
+  if (headers.authorization || !credential) return headers;
+  return { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${params.get('X-Amz-SignedHeaders') ?? 'host'}, Signature=${params.get('X-Amz-Signature') ?? ''}` };
 }
 
 /** Query-string parameters overlaid with form-body parameters. */

@@ -1,6 +1,6 @@
 /** The container-credentials routes and every refusal of the guard, through fastify's inject. */
 import t from 'tap';
-import { HOST, NOW, PORT, SECRET, SESSION, TOKEN, fixedPeer, testServer } from './fixtures.js';
+import { HOST, PORT, SECRET, SESSION, TOKEN, fixedPeer, testServer } from './fixtures.js';
 
 const auth = { host: HOST, authorization: TOKEN };
 

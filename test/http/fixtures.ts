@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../../src/log.js';
 export const NOW = Date.parse('2026-03-01T12:00:00.250Z');
 export const PORT = 9911;
 export const HOST = `127.0.0.1:${PORT}`;
-export const TOKEN = 'tok_' + 'A'.repeat(40);
+export const TOKEN = `tok_${'A'.repeat(40)}`;
 export const SECRET = 'SECRETKEYfake0123456789';
 export const SESSION = 'SESSIONTOKENfake0123456789';
 

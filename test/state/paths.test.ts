@@ -14,7 +14,6 @@ t.test('XDG variables win on every platform', async (t) => {
       socket: '/run/user/1000/credd/control.sock',
       tokenFile: '/run/user/1000/credd/token',
       stateFile: '/xdg/state/credd/state.json',
-      pidFile: '/run/user/1000/credd/credd.pid',
     }, base.platform);
   }
 });
@@ -27,7 +26,6 @@ t.test('Linux without XDG: ~/.local/state, ~/.config and a per-uid dir under tmp
     socket: '/tmp/credd-1000/control.sock',
     tokenFile: '/tmp/credd-1000/token',
     stateFile: '/home/u/.local/state/credd/state.json',
-    pidFile: '/tmp/credd-1000/credd.pid',
   });
 });
 
@@ -40,7 +38,6 @@ t.test('macOS without XDG: ~/Library/Application Support/credd', async (t) => {
     socket: `${app}/run/control.sock`,
     tokenFile: `${app}/run/token`,
     stateFile: `${app}/state/state.json`,
-    pidFile: `${app}/run/credd.pid`,
   });
 });
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { createTokenMatcher, loadOrCreateToken, tokenMatches } from '../../src/state/token.js';
+import { createTokenMatcher, loadOrCreateToken } from '../../src/state/token.js';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 
@@ -30,7 +30,7 @@ t.test('garbage is replaced by a new token', async (t) => {
 });
 
 t.test('a good token with a trailing newline is kept, and the file fixed', async (t) => {
-  const good = 'A'.repeat(20) + '_-' + 'b9'.repeat(10);
+  const good = `${'A'.repeat(20)}_-${'b9'.repeat(10)}`;
   const file = join(t.testdir({ token: `${good}\n` }), 'token');
   t.equal(loadOrCreateToken(file), good);
   t.equal(fs.readFileSync(file, 'utf8'), good, 'the SDKs refuse a token file with a newline');
@@ -108,8 +108,9 @@ t.test('processes racing on a fresh runtime dir all get the same token', async (
   t.same(fs.readdirSync(dir), ['token']);
 });
 
-t.test('tokenMatches', async (t) => {
+t.test('createTokenMatcher: right and wrong tokens', async (t) => {
   const token = 'x'.repeat(43);
+  const tokenMatches = (presented: string | undefined, expected: string) => createTokenMatcher(expected)(presented);
   t.equal(tokenMatches(token, token), true);
   t.equal(tokenMatches(`${token}y`, token), false, 'longer');
   t.equal(tokenMatches(token.slice(1), token), false, 'shorter');

@@ -71,12 +71,14 @@ export function createSsoApi(endpoints: SsoEndpoints = {}, now: () => number = D
   const requestHandler = { connectionTimeout: 3000, requestTimeout: 10000, throwOnRequestTimeout: true };
   const oidc = async (t: SsoTarget) => {
     silenceNodeVersionWarning();
-    const m = await (oidcSdk ??= import('@aws-sdk/client-sso-oidc'));
+    oidcSdk ??= import('@aws-sdk/client-sso-oidc');
+    const m = await oidcSdk;
     return { m, c: new m.SSOOIDCClient({ region: t.region, endpoint: endpoints.oidc, maxAttempts: 2, requestHandler }) };
   };
   const portal = async (t: SsoTarget) => {
     silenceNodeVersionWarning();
-    const m = await (portalSdk ??= import('@aws-sdk/client-sso'));
+    portalSdk ??= import('@aws-sdk/client-sso');
+    const m = await portalSdk;
     return { m, c: new m.SSOClient({ region: t.region, endpoint: endpoints.portal, maxAttempts: 2, requestHandler }) };
   };
   const call = async <T>(what: string, run: () => Promise<T>, destroy: () => void): Promise<T> => {

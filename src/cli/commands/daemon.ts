@@ -1,10 +1,8 @@
-import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon } from '../../daemon/daemon.js';
-import { BadRequestError } from '../../errors.js';
 import { createLogger } from '../../log.js';
-import { checkEcsRelativeUri, loadSettings } from '../../settings.js';
+import { checkEcsRelativeUri, loadSettings, settingFlag } from '../../settings.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 
@@ -14,16 +12,9 @@ const daemon: Command = async (ctx, args) => {
   // Flags beat the environment and the file; `credd reload` re-reads with the same flags.
   const read = () => {
     const s = loadSettings(ctx.paths.settingsFile, ctx.env);
-    if (values.host !== undefined) {
-      // As the `host` setting: `credd env` always points the SDKs at 127.0.0.1.
-      if (isIP(values.host) !== 4) throw new BadRequestError(`--host "${values.host}" must be an IPv4 address such as 127.0.0.1 (credd env points the SDKs at 127.0.0.1).`);
-      s.host = values.host;
-    }
-    if (values.port !== undefined) {
-      const port = Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadRequestError(`--port "${values.port}" must be a number from 0 to 65535.`);
-      s.port = port;
-    }
+    // The same rules as the `host` and `port` settings.
+    if (values.host !== undefined) s.host = settingFlag('host', values.host) as string;
+    if (values.port !== undefined) s.port = settingFlag('port', values.port) as number;
     if (values['ecs-relative-uri']) s.ecsRelativeUri = true;
     return s;
   };

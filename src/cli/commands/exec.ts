@@ -13,7 +13,7 @@ const exec: Command = async (ctx, args) => {
   if (own.length !== 1 || cmd.length === 0) throw new BadRequestError('Usage: credd exec NAME -- CMD [ARGS...]');
   const name = own[0]!;
   // Surfaces "MFA needed" or "unknown profile" before CMD runs, and warms the cache.
-  await ctx.client.get(`/credentials/${encodeURIComponent(name)}`);
+  await ctx.client.get('/credentials/:name', { params: { name } });
   const env = applyEnv(ctx.env, envFor(ctx, name));
   return new Promise<number>((resolve, reject) => {
     const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env });

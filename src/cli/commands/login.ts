@@ -1,16 +1,6 @@
 import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
-import { openBrowser } from '../sso/open-browser.js';
-
-interface Started {
-  session: string;
-  cacheId: string;
-  mode: 'pkce' | 'device';
-  url: string;
-  userCode?: string;
-  joined: boolean;
-  expiresAt: string;
-}
+import { openBrowser } from '../open-browser.js';
 
 /** Deps of `credd login`, so tests can see (and stop) the browser launch. */
 export interface LoginDeps {
@@ -26,7 +16,7 @@ export function createLoginCommand(deps: LoginDeps): Command {
   return async (ctx, args) => {
     const { values, positionals } = parse('login', args, { 'device-code': { type: 'boolean' }, 'no-browser': { type: 'boolean' } }, 1);
     const body = { ...(positionals[0] ? { session: positionals[0] } : {}), ...(values['device-code'] ? { device: true } : {}) };
-    const s = await ctx.client.post<Started>('/sso/login', body);
+    const s = await ctx.client.post('/sso/login', body);
     if (s.joined) ctx.out(`A sign-in to "${s.session}" is already under way; waiting for it.\n`);
     if (s.mode === 'device') {
       ctx.out(`To sign in to "${s.session}", open ${s.url}\nand confirm this code: ${s.userCode}\n`);
@@ -36,7 +26,7 @@ export function createLoginCommand(deps: LoginDeps): Command {
       ctx.out(`Opened the browser to sign in to "${s.session}". If it did not open, visit:\n${s.url}\n`);
     }
     for (;;) {
-      const r = await ctx.client.post<{ done: boolean }>('/sso/login/wait', { session: s.cacheId, waitMs: 20000 });
+      const r = await ctx.client.post('/sso/login/wait', { session: s.cacheId, waitMs: 20000 });
       if (r.done) break;
     }
     ctx.out(`Signed in to "${s.session}".\n`);
@@ -44,4 +34,5 @@ export function createLoginCommand(deps: LoginDeps): Command {
   };
 }
 
-export default createLoginCommand({ open: (url, ctx) => openBrowser(url, ctx.env, ctx.platform) });
+/** The browser `credd console` opens too; false when it cannot start, so the URL is printed instead. */
+export default createLoginCommand({ open: (url, ctx) => openBrowser(ctx.env, ctx.platform, url).then(() => true, () => false) });

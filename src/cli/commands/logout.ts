@@ -11,7 +11,7 @@ import { parse } from '../parse.js';
 const logout: Command = async (ctx, args) => {
   const { positionals } = parse('logout', args, {}, 1);
   if (positionals[0]) {
-    const r = await ctx.client.post<{ signedOut: string[] }>('/sso/logout', { session: positionals[0] });
+    const r = await ctx.client.post('/sso/logout', { session: positionals[0] });
     ctx.out(r.signedOut.length ? `Signed out of "${positionals[0]}".\n` : `"${positionals[0]}" was not signed in.\n`);
     return 0;
   }

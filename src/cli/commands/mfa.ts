@@ -1,54 +1,19 @@
-import { execFile } from 'node:child_process';
-import { BadRequestError } from '../../errors.js';
-import type { CliContext, Command } from '../context.js';
+import { requireMfaSerial } from '../../errors.js';
+import { askCode } from '../ask-code.js';
+import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 import { timeLeft } from '../time-left.js';
-
-interface MfaInfo {
-  profile: string;
-  mfaSerial?: string;
-  mfaProcess?: string;
-}
-
-function runMfaProcess(command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('/bin/sh', ['-c', command], { timeout: 120000 }, (err, stdout) => {
-      if (err) reject(new BadRequestError(`mfa_process failed (${err.message.split('\n')[0]}): fix it in your AWS config or pass the code: credd mfa CODE.`));
-      else resolve(stdout.trim());
-    });
-  });
-}
-
-async function readLine(stream: NodeJS.ReadableStream): Promise<string> {
-  let data = '';
-  for await (const chunk of stream) {
-    data += chunk.toString();
-    if (data.includes('\n')) break;
-  }
-  return data.split('\n')[0]!.trim();
-}
-
-/** Gets the code from mfa_process, a hidden prompt, or standard input, in that order. */
-async function askCode(ctx: CliContext, info: MfaInfo): Promise<string> {
-  if (info.mfaProcess) return runMfaProcess(info.mfaProcess);
-  if (ctx.isTTY) {
-    const { read } = await import('read');
-    return (await read({ prompt: `MFA code for ${info.mfaSerial}: `, silent: true, replace: '*', output: process.stderr })).trim();
-  }
-  return readLine(ctx.stdin);
-}
 
 /** `credd mfa [CODE] [--profile NAME]` */
 const mfa: Command = async (ctx, args) => {
   const { values, positionals } = parse('mfa', args, { profile: { type: 'string', short: 'p' } }, 1);
   let code = positionals[0];
   if (code === undefined) {
-    const query = values.profile ? `?profile=${encodeURIComponent(values.profile)}` : '';
-    const info = await ctx.client.get<MfaInfo>(`/mfa${query}`);
-    if (!info.mfaSerial) throw new BadRequestError(`Profile "${info.profile}" needs no MFA code (no mfa_serial in its chain).`);
+    const info = await ctx.client.get('/mfa', { params: { profile: values.profile } });
+    requireMfaSerial(info);
     code = await askCode(ctx, info);
   }
-  const out = await ctx.client.post<{ profile: string; source: string; expiration: string }>('/mfa', { code, ...(values.profile ? { profile: values.profile } : {}) });
+  const out = await ctx.client.post('/mfa', { code, ...(values.profile ? { profile: values.profile } : {}) });
   ctx.out(`MFA session for ${out.source} started: valid until ${out.expiration} (${timeLeft(out.expiration, ctx.now())}).\n`);
   return 0;
 };

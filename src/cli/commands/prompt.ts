@@ -1,5 +1,6 @@
+import { formatDuration } from '../../duration.js';
 import { resolvePlan } from '../../aws/resolve-plan.js';
-import type { StatusInfo } from '../../daemon/describe.js';
+import type { StatusInfo } from '../../control/contract.js';
 import type { Command } from '../context.js';
 import { localConfig } from '../local-view.js';
 import { parse } from '../parse.js';
@@ -8,10 +9,7 @@ import { parse } from '../parse.js';
 export const PROMPT_TIMEOUT_MS = 500;
 
 /** "42m", "1h05m", "11h58m": time left, compact. */
-export function compactLeft(ms: number): string {
-  const m = Math.floor(ms / 60000);
-  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m`;
-}
+export const compactLeft = (ms: number): string => formatDuration(ms, 'compact');
 
 /** The source session a profile needs, as the local AWS config describes it. */
 export interface NeededSession {
@@ -30,7 +28,7 @@ export function promptLine(s: StatusInfo, needs: NeededSession | undefined, now:
   if (!name) return '';
   if (needs?.mfaSerial) {
     const session = s.sessions.find((x) => x.source === needs.root && (x.mfaSerial ?? '') === needs.mfaSerial);
-    const left = session && session.valid ? Date.parse(session.expiration) - now : 0;
+    const left = session?.valid ? Date.parse(session.expiration) - now : 0;
     return left > 0 ? `${name} ${compactLeft(left)}` : `${name} mfa!`;
   }
   const served = s.profiles.find((p) => p.name === name);
@@ -48,7 +46,7 @@ const prompt: Command = async (ctx, args) => {
   parse('prompt', args, {});
   let s: StatusInfo;
   try {
-    s = await ctx.client.get<StatusInfo>('/status', { timeoutMs: PROMPT_TIMEOUT_MS });
+    s = await ctx.client.get('/status', { timeoutMs: PROMPT_TIMEOUT_MS });
   } catch {
     return 0;
   }

@@ -4,7 +4,7 @@ import { parse } from '../parse.js';
 /** `credd refresh [NAME]` */
 const refresh: Command = async (ctx, args) => {
   const { positionals } = parse('refresh', args, {}, 1);
-  const out = await ctx.client.post<{ profile: string; expiration: string }>('/refresh', positionals[0] ? { profile: positionals[0] } : {});
+  const out = await ctx.client.post('/refresh', positionals[0] ? { profile: positionals[0] } : {});
   ctx.out(`${out.profile}: new credentials valid until ${out.expiration}\n`);
   return 0;
 };

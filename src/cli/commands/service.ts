@@ -1,3 +1,4 @@
+import type { DaemonStatus } from '../../control/contract.js';
 import { BadRequestError, DaemonNotRunningError, ServiceError } from '../../errors.js';
 import { applySteps, runChecked } from '../../service/apply-steps.js';
 import { serviceTarget, type ServiceTarget } from '../../service/platform.js';
@@ -7,10 +8,8 @@ import { installSteps, logHint, serviceFile, statusCommands, uninstallSteps } fr
 import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
 
-interface Running {
-  pid: number;
-  endpoint: string;
-}
+/** What `service status` reports of a running daemon. */
+type Running = Pick<DaemonStatus, 'pid' | 'endpoint'>;
 
 /** How long `install` waits for a daemon to stop or the service to answer: 50 × 100 ms. */
 const POLLS = 50;
@@ -18,7 +17,7 @@ const POLL_MS = 100;
 
 async function running(ctx: CliContext): Promise<Running | undefined> {
   try {
-    return await ctx.client.get<Running>('/status');
+    return await ctx.client.get('/status');
   } catch (err) {
     if (err instanceof DaemonNotRunningError) return undefined;
     throw err;

@@ -2,11 +2,6 @@ import { BadRequestError } from '../../errors.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 
-interface Roles {
-  session: string;
-  accounts: Array<{ accountId: string; accountName?: string; roles: string[] }>;
-}
-
 /** A profile name from an account name and a role: lower case, dashes. */
 const profileName = (account: string, role: string) => `${account}-${role}`.toLowerCase().replace(/[^a-z0-9.@+-]+/g, '-').replace(/^-+|-+$/g, '');
 
@@ -15,8 +10,7 @@ const sso: Command = async (ctx, args) => {
   const [sub, ...rest] = args;
   if (sub !== 'roles') throw new BadRequestError('Usage: credd sso roles [SESSION] [--config] [--json] (see `credd sso --help`).');
   const { values, positionals } = parse('sso', rest, { config: { type: 'boolean' }, json: { type: 'boolean' } }, 1);
-  const q = positionals[0] ? `?session=${encodeURIComponent(positionals[0])}` : '';
-  const r = await ctx.client.get<Roles>(`/sso/roles${q}`);
+  const r = await ctx.client.get('/sso/roles', { params: { session: positionals[0] } });
   if (values.json) {
     ctx.out(`${JSON.stringify(r, null, 2)}\n`);
   } else if (values.config) {

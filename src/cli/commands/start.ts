@@ -11,7 +11,7 @@ import { parse } from '../parse.js';
 const start: Command = async (ctx, args) => {
   parse('start', args, {});
   if (await socketAlive(ctx.paths.socket)) {
-    const s = await ctx.client.get<{ endpoint: string }>('/status');
+    const s = await ctx.client.get('/status');
     ctx.out(`credd is already running at ${s.endpoint}\n`);
     return 0;
   }
@@ -24,7 +24,7 @@ const start: Command = async (ctx, args) => {
   child.unref();
   for (let i = 0; i < 100 && exited === null; i++) {
     if (await socketAlive(ctx.paths.socket)) {
-      const s = await ctx.client.get<{ endpoint: string; pid: number }>('/status');
+      const s = await ctx.client.get('/status');
       ctx.out(`credd started (pid ${s.pid}) at ${s.endpoint}; log: ${logFile}\n`);
       return 0;
     }

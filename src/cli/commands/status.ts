@@ -1,19 +1,16 @@
-import type { StatusInfo } from '../../daemon/describe.js';
-import type { SsoSessionStatus } from '../../daemon/sso-service.js';
-import { ssoLines } from '../sso/status-lines.js';
+import type { DaemonStatus } from '../../control/contract.js';
 import { DaemonNotRunningError } from '../../errors.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
+import { ssoLines } from '../sso/status-lines.js';
 import { timeLeft } from '../time-left.js';
-
-type Status = StatusInfo & { ssoSessions?: SsoSessionStatus[] } & { endpoint: string; pid: number; version: string; security?: { imds: boolean; peerCheck: { enabled: boolean; detail: string } } };
 
 /** `credd status [--json]`: exit 3 when no daemon runs. */
 const status: Command = async (ctx, args) => {
   const { values } = parse('status', args, { json: { type: 'boolean' } });
-  let s: Status;
+  let s: DaemonStatus;
   try {
-    s = await ctx.client.get<Status>('/status');
+    s = await ctx.client.get('/status');
   } catch (err) {
     if (err instanceof DaemonNotRunningError && values.json) {
       ctx.out(`${JSON.stringify({ running: false })}\n`);

@@ -1,4 +1,4 @@
-import type { SsoSessionStatus } from '../../daemon/sso-service.js';
+import type { SsoSessionStatus } from '../../control/contract.js';
 import { timeLeft } from '../time-left.js';
 
 /** The IAM Identity Center part of `credd status`: one line per session, its token times, and what to do. */
@@ -12,7 +12,7 @@ export function ssoLines(sessions: SsoSessionStatus[], now: number): string[] {
       lines.push(`${head}: signed out (run \`credd login ${s.session}\`)`);
       continue;
     }
-    const state = s.state === 'ended' ? 'ended (run `credd login ' + s.session + '`)' : s.state === 'ending' ? 'ends soon' : 'signed in';
+    const state = s.state === 'ended' ? `ended (run \`credd login ${s.session}\`)` : s.state === 'ending' ? 'ends soon' : 'signed in';
     lines.push(`${head}: ${state}`);
     lines.push(`    access token expires ${at(s.accessTokenExpires)}; refresh token: ${s.refreshToken ? 'yes (renewed until the session length your administrator set)' : 'none (sign in again when the access token expires)'}; registration expires ${at(s.registrationExpires)}`);
     if (s.warning) lines.push(`    warning: ${s.warning}`);

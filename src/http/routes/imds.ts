@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { accountFromArn } from '../../engine/arn.js';
+import { accountFromArn } from '../../aws/arn.js';
 import { imdsDocument, isoSeconds } from '../../engine/served.js';
 import { BadRequestError, NotFoundError } from '../../errors.js';
 import type { CredsSource } from '../creds-source.js';

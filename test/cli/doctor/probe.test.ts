@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
-import { httpProbe, imdsProbe } from '../../src/cli/doctor-probe.js';
+import { httpProbe, imdsProbe } from '../../../src/cli/doctor/probe.js';
 
 const TOKEN = 'T'.repeat(43);
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

@@ -1,18 +1,7 @@
-import type { AwsConfig } from '../aws/config.js';
-import { resolvePlan } from '../aws/resolve-plan.js';
-import { readCachedToken, tokenCacheFile } from '../aws/sso/token-cache.js';
-
-/** What doctor knows about IAM Identity Center in the AWS files and the shared token cache. */
-export interface SsoFacts {
-  /** Profiles in the legacy form (start URL in the profile, no sso_session). */
-  legacy: string[];
-  /** Profiles whose sso_session names no [sso-session] section. */
-  missingSession: Array<{ profile: string; session: string }>;
-  /** Sessions whose cached client registration has expired. */
-  registrationExpired: string[];
-  /** The session of the profile this shell uses, when it has no usable token. */
-  signedOut?: string;
-}
+import type { AwsConfig } from '../../aws/config.js';
+import { resolvePlan } from '../../aws/resolve-plan.js';
+import { readCachedToken, tokenCacheFile } from '../../aws/sso/token-cache.js';
+import type { Add, SsoFacts } from './facts.js';
 
 /** Gathers the SSO facts: `profile` is the one this shell uses (pinned or active), if known. */
 export function gatherSsoFacts(config: AwsConfig, cacheDir: string, now: number, profile?: string): SsoFacts {
@@ -35,8 +24,6 @@ export function gatherSsoFacts(config: AwsConfig, cacheDir: string, now: number,
   }
   return f;
 }
-
-type Add = (x: { code: string; severity: 'error' | 'warning'; message: string; fix: string }) => void;
 
 /** The findings about IAM Identity Center. */
 export function ssoChecks(f: SsoFacts | undefined, add: Add): void {

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { createScheduler, cronSchedule, DEFAULT_TICK, intervalEvery, type ScheduleFn } from '../../src/engine/scheduler.js';
-import { flush } from './fakes.js';
+import { createScheduler, cronSchedule, DEFAULT_TICK, intervalEvery, type ScheduleFn } from '../../src/daemon/scheduler.js';
+import { flush } from '../engine/fakes.js';
 
 /** A ScheduleFn that records jobs and lets the test fire them. */
 function fakeCron() {

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { ProbeResult } from './doctor-checks.js';
+import type { ProbeResult } from './facts.js';
 
 /** botocore's timeout for the container endpoint; also used for each IMDS step. */
 const TIMEOUT_MS = 2000;

@@ -1,16 +1,8 @@
 import { isIP } from 'node:net';
-import type { DoctorFacts, Finding } from './doctor-checks.js';
+import { type Add, type DoctorFacts, EVAL, EVAL_IMDS, imdsMode } from './facts.js';
 
-export const EVAL = 'eval "$(credd env)"';
-const EVAL_IMDS = 'eval "$(credd env --imds)"';
 /** botocore treats credentials with less left as expiring, and refetches them on every call. */
 const EXPIRING_MS = 15 * 60000;
-
-type Add = (x: Finding) => void;
-
-/** Whether the SDKs in this shell would go to IMDS: only when neither container variable is set. */
-export const imdsMode = (e: DoctorFacts['env']) =>
-  !e.AWS_CONTAINER_CREDENTIALS_FULL_URI && !e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI && Boolean(e.AWS_EC2_METADATA_SERVICE_ENDPOINT);
 
 /** The variable that points this shell at credd, its value, and the `credd env` line that sets it. */
 function pointer(e: DoctorFacts['env']): { name: string; value: string; fix: string } | undefined {
@@ -34,7 +26,7 @@ const portOf = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80');
 function hostChecks(p: { name: string; value: string; fix: string }, code: string, why: string, add: Add): void {
   const url = parseUrl(p.value);
   const host = url?.hostname.replace(/^\[|\]$/g, '');
-  if (!url || url.protocol !== 'http:' || !host || !(host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1')) {
+  if (url?.protocol !== 'http:' || !host || !(host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1')) {
     add({ code, severity: 'error', message: `${p.name}=${p.value} is not a loopback http URL: ${why}.`, fix: p.fix });
   } else if (host !== '127.0.0.1') {
     add({ code, severity: 'warning', message: `${p.name} uses ${url.host}, which some SDKs refuse or resolve to an address credd does not listen on.`, fix: `${p.fix} (it writes the literal 127.0.0.1)` });

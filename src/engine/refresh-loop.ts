@@ -1,14 +1,14 @@
 import type { Plan } from '../aws/resolve-plan.js';
 import type { CreddError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createClockWatch } from '../engine/clock-watch.js';
-import type { CredentialEngine } from '../engine/credential-engine.js';
-import { createKeepWarm, type TickReport } from '../engine/keep-warm.js';
-import type { RefreshSettings } from '../engine/refresh-policy.js';
-import { isTransient } from '../engine/retry-book.js';
-import { isoSeconds } from '../engine/served.js';
-import type { SessionManager } from '../engine/sessions.js';
-import { createSessionWatch } from '../engine/session-watch.js';
+import { createClockWatch } from './clock-watch.js';
+import type { CredentialEngine } from './credential-engine.js';
+import { createKeepWarm, type TickReport } from './keep-warm.js';
+import type { RefreshSettings } from './refresh-policy.js';
+import { isTransient } from './retry-book.js';
+import { isoSeconds } from './served.js';
+import type { SessionManager } from './sessions.js';
+import { createSessionWatch } from './session-watch.js';
 
 export interface RefreshLoopDeps {
   engine: CredentialEngine;
