@@ -60,6 +60,27 @@ export class MfaRequiredError extends CreddError {
   }
 }
 
+/**
+ * An IAM Identity Center session is not signed in (or has ended). 403, like MfaRequired: the SDKs
+ * do not retry a 401/403 from the container endpoint as they retry a 5xx, so a hundred processes
+ * fail fast once each instead of hammering the daemon; and a 401 would read as a wrong token
+ * (`Unauthorized`), which `credd doctor` and users take to mean "re-run credd env".
+ */
+export class LoginRequiredError extends CreddError {
+  constructor(session: string, why = 'is not signed in') {
+    super('LoginRequired', `IAM Identity Center session "${session}" ${why}: run \`credd login ${session}\`.`, 403);
+  }
+}
+
+/** The OIDC service answered with an OAuth error (`authorization_pending`, `slow_down`, `invalid_grant`…), kept in `error`. */
+export class OidcError extends CreddError {
+  readonly error: string;
+  constructor(error: string, message: string) {
+    super('OidcError', message, 400);
+    this.error = error;
+  }
+}
+
 /** An MFA code for a profile that needs none. */
 export class NoMfaNeededError extends CreddError {
   constructor(profile: string) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import { configSections, parseIni, type IniSections } from './ini.js';
 
 /** Long-term (or externally provided) keys read from the AWS files. */
 export interface StaticKeys {
@@ -24,6 +25,22 @@ export interface Profile {
   endpointUrl?: string;
   stsEndpointUrl?: string;
   keys?: StaticKeys;
+  /** IAM Identity Center: the `[sso-session NAME]` this profile signs in through. */
+  ssoSession?: string;
+  ssoAccountId?: string;
+  ssoRoleName?: string;
+  /** Legacy SSO form: start URL and region in the profile itself (no refresh token). */
+  ssoStartUrl?: string;
+  ssoRegion?: string;
+}
+
+/** One `[sso-session NAME]` section. */
+export interface SsoSessionConfig {
+  name: string;
+  startUrl?: string;
+  region?: string;
+  /** `sso_registration_scopes`, comma-separated in the file. */
+  scopes: string[];
 }
 
 /** The parsed AWS config and credentials files. */
@@ -31,6 +48,17 @@ export interface AwsConfig {
   profiles: Map<string, Profile>;
   /** True when the credentials file has keys under `[default]`: that wins over credd in every SDK. */
   defaultHasKeys: boolean;
+  /** The `[sso-session NAME]` sections. */
+  ssoSessions: Map<string, SsoSessionConfig>;
+  /** What the SDKs (and so credd) skip in the files: stray lines, unknown sections. For `credd doctor`. */
+  warnings: string[];
+}
+
+/** Both files as the SDKs read them: config sections (`default`, profile names, `sso-session.x`, `services.x`) and credentials sections. */
+export interface AwsFiles {
+  config: IniSections;
+  credentials: IniSections;
+  warnings: string[];
 }
 
 /** Paths of the two AWS files, resolved by the entry from `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`. */
@@ -40,45 +68,6 @@ export interface AwsFilePaths {
 }
 
 type Section = Map<string, string>;
-
-/**
- * Reads INI text as the AWS SDK for JavaScript does (botocore agrees on everything a
- * working config uses): `;`/`#` start a comment at the start of a line or after
- * whitespace, so `mfa_process = a;b` keeps its `;`; values stay strings (no `true`/`null`
- * conversion, no unquoting); dots in section names are plain characters (`[profile a.b]`);
- * a key with an empty value opens a sub-section whose indented keys become `parent.key`
- * (`sts =` / `  endpoint_url = …` in a `[services x]` section).
- */
-function parseIni(text: string, file: string): Map<string, Section> {
-  const sections = new Map<string, Section>();
-  let current: Section | undefined;
-  let parent: string | undefined;
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.split(/(?:^|\s)[;#]/)[0]!.trim();
-    if (line === '') return;
-    const bad = (what: string) => new ConfigError(`${file} line ${i + 1} ${what}: fix it and run \`credd reload\`.`);
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) {
-      const name = header[1]!.trim();
-      current = sections.get(name) ?? new Map<string, string>();
-      sections.set(name, current);
-      parent = undefined;
-      return;
-    }
-    const eq = line.indexOf('=');
-    if (eq <= 0) throw bad('is neither [section] nor key = value');
-    if (!current) throw bad('comes before any [section]');
-    const key = line.slice(0, eq).trim();
-    const value = line.slice(eq + 1).trim();
-    if (value === '') {
-      parent = key;
-      return;
-    }
-    if (parent !== undefined && !/^\s/.test(raw)) parent = undefined;
-    current.set(parent === undefined ? key : `${parent}.${key}`, value);
-  });
-  return sections;
-}
 
 /** Drops the fields that the files do not set, so a profile shows only what it has. */
 function withoutUndefined<T extends object>(o: T): T {
@@ -104,29 +93,41 @@ function durationOf(name: string, s: string | undefined, file: string): number |
   return n;
 }
 
-/**
- * Parses the text of the AWS config and credentials files as the SDKs read them:
- * `[default]` and `[profile x]` in the config file, `[x]` in the credentials file,
- * whose keys win over keys in the config file.
- */
-export function parseAwsConfig(configText: string, credentialsText: string, paths: AwsFilePaths): AwsConfig {
-  const config = parseIni(configText, paths.configFile);
-  const creds = parseIni(credentialsText, paths.credentialsFile);
-  const services = new Map<string, string>();
-  const profiles = new Map<string, Profile>();
+/** Reads the two files' text as the SDKs do; never throws. */
+export function parseAwsFiles(configText: string, credentialsText: string, paths: AwsFilePaths): AwsFiles {
+  const config = configSections(parseIni(configText, paths.configFile), paths.configFile);
+  const credentials = parseIni(credentialsText, paths.credentialsFile);
+  return { config: config.sections, credentials: credentials.sections, warnings: [...config.ignored, ...credentials.ignored] };
+}
 
-  for (const [section, body] of config) {
-    const svc = /^services\s+(.+)$/.exec(section);
+/**
+ * Builds the profiles from the files as the SDKs do: `[default]` and `[profile x]` in the
+ * config file, `[x]` in the credentials file, whose keys win over the config file's
+ * (the SDK's `mergeConfigFiles`). Throws ConfigError for a value credd cannot use.
+ */
+export function buildAwsConfig(files: AwsFiles, paths: AwsFilePaths): AwsConfig {
+  const services = new Map<string, string>();
+  const ssoSessions = new Map<string, SsoSessionConfig>();
+  const profiles = new Map<string, Profile>();
+  const merged = new Map<string, Section>();
+  for (const [section, body] of files.config) {
+    const svc = /^services\.(.+)$/.exec(section);
     const url = body.get('sts.endpoint_url');
     if (svc && url) services.set(svc[1]!, url);
+    const sso = /^sso-session\.(.+)$/.exec(section);
+    if (sso) {
+      const scopes = (body.get('sso_registration_scopes') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      ssoSessions.set(sso[1]!, withoutUndefined({ name: sso[1]!, startUrl: body.get('sso_start_url'), region: body.get('sso_region'), scopes }));
+    }
+    if (!svc && !sso) merged.set(section, new Map(body));
   }
-  const profileName = (section: string): string | undefined => {
-    if (section === 'default') return 'default';
-    return /^profile\s+(.+)$/.exec(section)?.[1];
-  };
-  for (const [section, body] of config) {
-    const name = profileName(section);
-    if (!name) continue;
+  // Keys from the credentials file win (the SDK's credential chain); other settings from the config file (its config provider).
+  const credKeys = new Map<string, StaticKeys | undefined>();
+  for (const [name, body] of files.credentials) {
+    credKeys.set(name, keysOf(body));
+    merged.set(name, new Map([...body, ...(merged.get(name) ?? [])]));
+  }
+  for (const [name, body] of merged) {
     const get = (key: string) => body.get(key);
     const servicesName = get('services');
     profiles.set(name, withoutUndefined({
@@ -137,22 +138,26 @@ export function parseAwsConfig(configText: string, credentialsText: string, path
       roleArn: get('role_arn'),
       mfaSerial: get('mfa_serial'),
       mfaProcess: get('mfa_process'),
-      durationSeconds: durationOf(name, body.get('duration_seconds'), paths.configFile),
+      durationSeconds: durationOf(name, get('duration_seconds'), paths.configFile),
       externalId: get('external_id'),
       roleSessionName: get('role_session_name'),
       endpointUrl: get('endpoint_url'),
       stsEndpointUrl: servicesName ? services.get(servicesName) : undefined,
-      keys: keysOf(body),
+      keys: credKeys.get(name) ?? keysOf(body),
+      ssoSession: get('sso_session'),
+      ssoAccountId: get('sso_account_id'),
+      ssoRoleName: get('sso_role_name'),
+      ssoStartUrl: get('sso_start_url'),
+      ssoRegion: get('sso_region'),
     }));
   }
-  for (const [name, body] of creds) {
-    const keys = keysOf(body);
-    const existing = profiles.get(name) ?? { name };
-    if (keys) existing.keys = keys;
-    profiles.set(name, existing);
-  }
-  const defaultSection = creds.get('default');
-  return { profiles, defaultHasKeys: defaultSection !== undefined && keysOf(defaultSection) !== undefined };
+  const defaultSection = files.credentials.get('default');
+  return { profiles, defaultHasKeys: defaultSection !== undefined && keysOf(defaultSection) !== undefined, ssoSessions, warnings: files.warnings };
+}
+
+/** Parses the text of both AWS files into profiles (see {@link buildAwsConfig}). */
+export function parseAwsConfig(configText: string, credentialsText: string, paths: AwsFilePaths): AwsConfig {
+  return buildAwsConfig(parseAwsFiles(configText, credentialsText, paths), paths);
 }
 
 function readOptional(file: string): string {
@@ -164,7 +169,12 @@ function readOptional(file: string): string {
   }
 }
 
+/** Reads both AWS files; a missing file counts as empty, an unreadable one is a ConfigError. */
+export function readAwsFiles(paths: AwsFilePaths): AwsFiles {
+  return parseAwsFiles(readOptional(paths.configFile), readOptional(paths.credentialsFile), paths);
+}
+
 /** Reads and parses both AWS files; a missing file counts as empty. */
 export function loadAwsConfig(paths: AwsFilePaths): AwsConfig {
-  return parseAwsConfig(readOptional(paths.configFile), readOptional(paths.credentialsFile), paths);
+  return buildAwsConfig(readAwsFiles(paths), paths);
 }

@@ -6,6 +6,15 @@ export interface EnvEndpoints {
   global?: string;
   /** `AWS_ENDPOINT_URL_IAM` (for `credd rotate`) */
   iam?: string;
+  /** `AWS_ENDPOINT_URL_SSO_OIDC` (IAM Identity Center sign-in) */
+  ssoOidc?: string;
+  /** `AWS_ENDPOINT_URL_SSO` (the IAM Identity Center portal) */
+  sso?: string;
+}
+
+/** The OIDC base URL of a region: the override, else the regional endpoint. */
+export function oidcBase(env: EnvEndpoints, region: string): string {
+  return env.ssoOidc || env.global || `https://oidc.${region}.amazonaws.com`;
 }
 
 /**

@@ -50,7 +50,11 @@ export function federatedUserName(profile: string): string {
  */
 export async function consoleCredentials(deps: ConsoleCredentialDeps, plan: Plan, opts: { long?: boolean; code?: string }): Promise<ConsoleCredentials> {
   const endpoint = resolveStsEndpoint(deps.endpoints, plan.endpointUrl);
-  if (plan.roles.length === 0) {
+  // An IAM Identity Center root has no long-term keys: the console gets the role credentials the daemon serves.
+  if (plan.sso && opts.long) {
+    throw new BadRequestError(`Profile "${plan.profile}" gets its role from IAM Identity Center, which sets the session length itself: --long cannot help. Use \`credd console ${plan.profile}\`.`);
+  }
+  if (plan.roles.length === 0 && plan.rootKeys) {
     const name = federatedUserName(plan.profile);
     const credentials = await deps.sts.getFederationToken(plan.rootKeys, {
       region: plan.rootRegion ?? plan.region ?? FALLBACK_REGION, endpoint, name, durationSeconds: CONSOLE_MAX_SECONDS, policy: ALLOW_ALL_POLICY,
@@ -60,7 +64,7 @@ export async function consoleCredentials(deps: ConsoleCredentialDeps, plan: Plan
   if (opts.long) return assumeLong(deps, plan, endpoint, opts.code);
   let served = await deps.served(plan.profile);
   if (served.expiresAt - deps.now() < MIN_LEFT_SECONDS * 1000) served = await deps.refresh(plan.profile);
-  const chained = plan.useSession || plan.roles.length > 1;
+  const chained = plan.sso ? plan.roles.length > 0 : plan.useSession || plan.roles.length > 1;
   return { kind: chained ? 'role-chained' : 'role', credentials: served.credentials, endsAt: served.expiresAt };
 }
 
@@ -70,13 +74,14 @@ async function assumeLong(deps: ConsoleCredentialDeps, plan: Plan, endpoint: str
   }
   if (plan.mfaSerial && !/^\d{6}$/.test(code ?? '')) throw new BadRequestError('--long needs a fresh 6-digit MFA code (prompted, or from mfa_process).');
   const step = plan.roles[0]!;
+  const keys = plan.rootKeys!;
   // duration_seconds above 1 h says what the role allows; else try 12 h and step down.
   const wanted = step.cappedFrom ?? step.durationSeconds;
   const ladder = wanted > 3600 ? [wanted, ...LADDER.filter((d) => d < wanted)] : LADDER;
   for (let i = 0; ; i++) {
     const durationSeconds = ladder[i]!;
     try {
-      const out = await deps.sts.assumeRole(plan.rootKeys, {
+      const out = await deps.sts.assumeRole(keys, {
         region: plan.region ?? FALLBACK_REGION, endpoint, roleArn: step.roleArn, roleSessionName: step.roleSessionName, externalId: step.externalId,
         durationSeconds, ...(plan.mfaSerial ? { serialNumber: plan.mfaSerial, tokenCode: code } : {}),
       });

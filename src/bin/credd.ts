@@ -40,7 +40,7 @@ const code = await run(
       configFile: env.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
       credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'),
     },
-    endpoints: { sts: env.AWS_ENDPOINT_URL_STS, global: env.AWS_ENDPOINT_URL, iam: env.AWS_ENDPOINT_URL_IAM },
+    endpoints: { sts: env.AWS_ENDPOINT_URL_STS, global: env.AWS_ENDPOINT_URL, iam: env.AWS_ENDPOINT_URL_IAM, ssoOidc: env.AWS_ENDPOINT_URL_SSO_OIDC, sso: env.AWS_ENDPOINT_URL_SSO },
     client: createControlClient(paths.socket, 30000, () => Date.now(), () => void checkRuntimeDir(paths.runtimeDir, uid)),
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

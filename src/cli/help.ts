@@ -18,9 +18,14 @@ Everyday
   credential-process NAME           print credential_process JSON for NAME
   refresh [NAME]                    get new credentials now
   reload                            re-read the AWS config files
-  logout                            forget every session and credential
+  logout [SESSION]                  forget every session and credential (SESSION: sign out of it only)
   console [NAME] [--stdout]         open the AWS console signed in as NAME (--long: up to 12 h)
   eks-token CLUSTER [--profile N]   kubectl exec plugin: an EKS token signed by the daemon
+
+IAM Identity Center (SSO)
+  login [SESSION] [--device-code] [--no-browser]
+                                    sign in once for every SSO profile of SESSION
+  sso roles [SESSION] [--config]    the accounts and roles the portal offers (--config: profiles)
 
 Setup
   doctor [--json]                   what in this shell or the AWS files keeps the SDKs from credd
@@ -210,10 +215,33 @@ region) and hands out the same token for about 13 minutes. The token is valid fo
 15 minutes; expirationTimestamp is 14 minutes after signing, as the AWS CLI writes it.
 --kubeconfig prints the users: entry to paste into your kubeconfig instead.
 `,
-  logout: `Usage: credd logout
+  logout: `Usage: credd logout [SESSION]
 
-Drops every source session and assumed-role credential, in memory and on disk,
-and forgets the active profile.
+Without SESSION: drops every source session and assumed-role credential, in memory and
+on disk, forgets the active profile, and signs out of every IAM Identity Center session
+(the portal's logout, and the cache file in ~/.aws/sso/cache removed, as aws sso logout).
+With SESSION (an [sso-session] name, or a legacy SSO profile): signs out of that one only.
+`,
+  login: `Usage: credd login [SESSION] [--device-code] [--no-browser]
+
+Signs in to an IAM Identity Center session ([sso-session SESSION] in your AWS config;
+without SESSION, the active profile's session, or the only one). The daemon runs the
+sign-in, one per session however many callers ask, and stores the token in
+~/.aws/sso/cache, where the AWS CLI and every SDK find it too. Requests for credentials
+never start a sign-in: they fail with LoginRequired until you run this.
+
+By default: authorization code with PKCE. Opens $BROWSER (else xdg-open or open) on the
+sign-in page, which comes back to http://127.0.0.1:PORT/oauth/callback.
+  --no-browser    print the URL instead of opening a browser
+  --device-code   for SSH and containers: print the verification URL and the code to
+                  confirm there, then wait (no browser on this machine needed)
+`,
+  sso: `Usage: credd sso roles [SESSION] [--config] [--json]
+
+Lists the accounts and roles the IAM Identity Center portal offers to SESSION (default:
+the active profile's session, or the only one). Needs a sign-in (credd login).
+  --config   print ready-to-paste [profile] stanzas instead
+  --json     print one JSON document
 `,
 };
 

@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   refresh: () => import('./commands/refresh.js'),
   reload: () => import('./commands/reload.js'),
   logout: () => import('./commands/logout.js'),
+  login: () => import('./commands/login.js'),
+  sso: () => import('./commands/sso.js'),
   doctor: () => import('./commands/doctor.js'),
   prompt: () => import('./commands/prompt.js'),
   service: () => import('./commands/service.js'),

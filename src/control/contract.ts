@@ -47,6 +47,42 @@ export interface SecurityInfo {
   port?: string;
 }
 
+/** One IAM Identity Center session in `credd status`. */
+export interface SsoSessionStatus {
+  session: string;
+  startUrl: string;
+  region: string;
+  legacy: boolean;
+  state: 'signed-in' | 'signed-out' | 'ending' | 'ended';
+  accessTokenExpires?: string;
+  refreshToken: boolean;
+  registrationExpires?: string;
+  warning?: string;
+}
+
+/** How `credd login` signs in: authorization code with PKCE, or a device code. */
+export type LoginMode = 'pkce' | 'device';
+
+/** What the CLI shows while a sign-in runs. */
+export interface LoginStarted {
+  session: string;
+  mode: LoginMode;
+  /** The page to open: the authorize URL, or the verification URL of a device code. */
+  url: string;
+  /** Device code only: the code the user confirms on that page. */
+  userCode?: string;
+  /** True when this caller joined a sign-in already under way (then the CLI opens no second browser). */
+  joined: boolean;
+  expiresAt: string;
+}
+
+/** One account the IAM Identity Center portal offers, and its roles. */
+export interface SsoAccountRoles {
+  accountId: string;
+  accountName?: string;
+  roles: string[];
+}
+
 /** `GET /status`: the daemon's own facts and the core's status. */
 export type DaemonStatus = StatusInfo & {
   running: true;
@@ -55,6 +91,8 @@ export type DaemonStatus = StatusInfo & {
   endpoint: string;
   startedAt: string;
   security?: SecurityInfo;
+  /** The IAM Identity Center sessions of the AWS config. */
+  ssoSessions?: SsoSessionStatus[];
 };
 
 /** What `credd reload` found in the settings: an error, or the keys whose value changed. */
@@ -180,6 +218,8 @@ export interface ControlGet {
   '/profiles': { response: ProfileInfo[] };
   '/mfa': { params: { profile?: string | undefined }; response: MfaInfo };
   '/credentials/:name': { params: { name: string }; response: ProfileCredentials };
+  '/sso/roles': { params: { session?: string | undefined }; response: { session: string; accounts: SsoAccountRoles[] } };
+  '/sso/sessions': { response: SsoSessionStatus[] };
 }
 
 /** The POST routes: their JSON body (`{}` when they take none) and answer. */
@@ -194,6 +234,12 @@ export interface ControlPost {
   '/console': { body: ConsoleRequest; response: ConsoleAnswer };
   /** Present when the daemon runs with keyring support (always, in credd itself). */
   '/rotate': { body: { profile: string }; response: Rotated };
+  /** Starts (or joins) the sign-in of a session; `cacheId` is what `/sso/login/wait` takes. */
+  '/sso/login': { body: { session?: string; device?: boolean }; response: LoginStarted & { cacheId: string } };
+  /** Waits up to `waitMs` (at most 25 s) for that sign-in. */
+  '/sso/login/wait': { body: { session: string; waitMs?: number }; response: { done: boolean } };
+  /** Signs out of one session (or every one without `session`): the sessions signed out. */
+  '/sso/logout': { body: { session?: string }; response: { signedOut: string[] } };
   /** The daemon answers, then stops. */
   '/stop': { response: { ok: true } };
 }

@@ -7,6 +7,8 @@ import { installErrorHandler } from '../http/error-handler.js';
 import { checkProfileName } from '../aws/profile-name.js';
 import { isoSeconds } from '../engine/served.js';
 import { installRequestDeadline } from './request-deadline.js';
+import type { SsoService } from './sso-service.js';
+import { registerSsoRoutes } from './sso-routes.js';
 
 /** Facts about the running daemon that `credd status` adds to the core's status. */
 export interface DaemonInfo {
@@ -28,6 +30,8 @@ export interface ControlServerOptions {
   log: Logger;
   /** `credd rotate`: runs in the daemon, which holds the MFA session. */
   rotate?(profile: string): Promise<ControlPost['/rotate']['response']>;
+  /** IAM Identity Center sign-in, sign-out and discovery. */
+  sso?: SsoService;
   /** More routes, each in its own file (console, eks-token). */
   routes?: Array<(app: FastifyInstance) => void>;
   /** Wall clock, for the CLI's request deadlines (default Date.now). */
@@ -59,7 +63,9 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     startedAt: isoSeconds(info.startedAt),
     ...(info.security ? { security: info.security() } : {}),
     ...core.status(),
+    ...(opts.sso ? { ssoSessions: opts.sso.status() } : {}),
   }));
+  if (opts.sso) registerSsoRoutes(app, opts.sso);
   app.get<{ Reply: ControlGet['/profiles']['response'] }>('/profiles', async () => core.profiles());
   app.post<{ Body: ControlPost['/switch']['body']; Reply: ControlPost['/switch']['response'] }>('/switch', { schema: { body: { ...nameBody, required: ['profile'] } } }, async (req) => {
     const result = core.switchTo(checkProfileName(req.body.profile));

@@ -3,7 +3,7 @@ import type { AwsConfig } from '../aws/config.js';
 import type { EnvEndpoints } from '../aws/endpoints.js';
 import { resolvePlan, type Plan } from '../aws/resolve-plan.js';
 import type { Sts } from '../aws/sts.js';
-import { createCredentialEngine, type CredentialEngine } from '../engine/credential-engine.js';
+import { createCredentialEngine, type CredentialEngine, type CredentialEngineDeps } from '../engine/credential-engine.js';
 import type { TickReport } from '../engine/keep-warm.js';
 import { withDefaults, type RefreshSettings } from '../engine/refresh-policy.js';
 import { imdsDocument, isoSeconds, type Served } from '../engine/served.js';
@@ -35,6 +35,8 @@ export interface CoreDeps {
   requestTick?(): void;
   /** Told when the wall clock jumped (the scheduler re-arms its timer and ticks). */
   onClockJump?(): void;
+  /** IAM Identity Center role credentials (profiles whose chain starts at an SSO role). */
+  sso?: CredentialEngineDeps['sso'];
 }
 
 /** Everything the daemon does, behind the HTTP endpoint and the control socket. */
@@ -66,6 +68,10 @@ export interface Core {
   checkClock(): boolean;
   engine: CredentialEngine;
   sessions: SessionManager;
+  /** The AWS config in use (the last good one). */
+  awsConfig(): AwsConfig;
+  /** After a sign-in to (or out of) the SSO session `cacheId`: forget its profiles' credentials and failures. */
+  ssoChanged(cacheId: string): void;
 }
 
 /** Wires config, sessions, the credential engine, the refresh schedule and persistence together. */
@@ -74,7 +80,7 @@ export function createCore(deps: CoreDeps): Core {
   const { log } = deps;
   const persisted = deps.store.load();
   let active = persisted.activeProfile;
-  let config: AwsConfig = { profiles: new Map(), defaultHasKeys: false };
+  let config: AwsConfig = { profiles: new Map(), defaultHasKeys: false, ssoSessions: new Map(), warnings: [] };
   let configError: string | undefined;
   let plans = new Map<string, Plan>();
   let unmatched: StoredCredentials[] = persisted.credentials ?? [];
@@ -133,6 +139,7 @@ export function createCore(deps: CoreDeps): Core {
     refresh: settings,
     random: deps.random,
     onObtained: persist,
+    sso: deps.sso,
     onBackgroundError: (profile, err) => log.warn({ profile, code: err.code }, err.message),
   });
   for (const [name, at] of Object.entries(persisted.lastUse ?? {})) engine.noteUse(name, at);
@@ -256,5 +263,11 @@ export function createCore(deps: CoreDeps): Core {
       return report;
     },
     checkClock: () => loop.checkClock(),
+    awsConfig: () => config,
+    ssoChanged(cacheId) {
+      for (const name of config.profiles.keys()) if (safePlan(name)?.sso?.cacheId === cacheId) engine.forget(name);
+      persist();
+      if (active && safePlan(active)?.sso?.cacheId === cacheId) engine.get(active).catch(() => undefined);
+    },
   };
 }

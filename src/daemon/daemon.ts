@@ -2,11 +2,17 @@ import { ListenError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AwsFilePaths } from '../aws/config.js';
 import { createConfigLoader } from './config-loader.js';
 import type { EnvEndpoints } from '../aws/endpoints.js';
 import { createSts, type Sts } from '../aws/sts.js';
+import { oidcBase } from '../aws/endpoints.js';
+import { createSsoApi, type SsoApi } from '../aws/sso/sso-api.js';
+import { createSsoTokens } from '../engine/sso-tokens.js';
+import { createSsoLogin } from './sso-login.js';
+import { createSsoService } from './sso-service.js';
 import { buildCredsServer } from '../http/build-creds-server.js';
 import { createPeerCheck } from '../http/peer-check.js';
 import type { Logger } from '../log.js';
@@ -47,6 +53,10 @@ export interface DaemonDeps {
   uid?: number;
   /** Injected in tests; the real client otherwise. */
   sts?: Sts;
+  /** IAM Identity Center calls: injected in tests; the real clients otherwise. */
+  ssoApi?: SsoApi;
+  /** The shared SSO token cache, `~/.aws/sso/cache`. */
+  ssoCacheDir: string;
   /** Monotonic clock in ms (default performance.now), to notice sleeps and clock jumps. */
   monotonic?(): number;
   /** Jitter source (default Math.random). */
@@ -93,6 +103,13 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m), ...(keyring.cipher ? { cipher: keyring.cipher } : {}) });
   // Late-bound: the core is built first and tells the scheduler about clock jumps through closures.
   let scheduler: Scheduler | undefined;
+  const ssoApi = deps.ssoApi ?? createSsoApi({ oidc: deps.endpoints.ssoOidc || deps.endpoints.global, portal: deps.endpoints.sso || deps.endpoints.global }, deps.now);
+  const tokens = createSsoTokens({ api: ssoApi, cacheDir: deps.ssoCacheDir, now: deps.now, onEvent: (session, level, msg) => log[level]({ session }, msg) });
+  const notify = deps.notify ?? createDesktopNotify({
+    platform: process.platform,
+    enabled: deps.settings.desktopNotifications,
+    onUnavailable: (reason) => log.info({ reason }, 'desktop notifications are not available; warnings go to the log and `credd status`'),
+  });
   const sts = deps.sts ?? createSts();
   // The keyring's keys laid over the parsed files at each load (start, reload), never per request.
   const loadConfig = createConfigLoader(deps.awsPaths);
@@ -112,15 +129,35 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     log,
     monotonic: deps.monotonic ?? (() => performance.now()),
     random: deps.random,
-    notify: deps.notify ?? createDesktopNotify({
-      platform: process.platform,
-      enabled: deps.settings.desktopNotifications,
-      onUnavailable: (reason) => log.info({ reason }, 'desktop notifications are not available; warnings go to the log and `credd status`'),
-    }),
+    notify,
+    sso: tokens,
     requestTick: () => void scheduler?.kick(),
     onClockJump: () => void scheduler?.restart(),
   });
 
+  const sso = createSsoService({
+    config: () => core.awsConfig(),
+    plan: (name) => core.plan(name),
+    active: () => core.activeProfile(),
+    tokens,
+    api: ssoApi,
+    login: createSsoLogin({
+      api: ssoApi,
+      tokens,
+      now: deps.now,
+      registrationsFile: join(paths.stateDir, 'sso-clients.json'),
+      oidcBase: (region) => oidcBase(deps.endpoints, region),
+      onSignedIn: (s) => {
+        log.info({ session: s.loginName }, 'signed in to IAM Identity Center');
+        core.ssoChanged(s.cacheId);
+      },
+    }),
+    now: deps.now,
+    warnMs: deps.settings.sessionWarningSeconds * 1000,
+    changed: (cacheId) => core.ssoChanged(cacheId),
+    notify,
+    log: (level, msg) => log[level](msg),
+  });
   const peer = createPeerCheck({ onUnavailable: (detail) => log.warn(detail) });
   const creds = buildCredsServer({
     source: core,
@@ -146,6 +183,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const makeControl = () => buildControlServer({
     core,
     log,
+    sso,
     now: deps.now,
     info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
       security: () => ({ imds: deps.settings.imds, peerCheck: peer.status(), ...(ports?.problem() ? { port: ports.problem()!.message } : {}) }) },
@@ -252,7 +290,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     else if (s.changed.length) log.warn({ changed: s.changed }, 'settings changed: restart the daemon to apply them');
   });
   scheduler = createScheduler({
-    tick: () => core.tick(),
+    tick: async () => {
+      await sso.tick().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'IAM Identity Center token refresh failed'));
+      return core.tick();
+    },
     onError: (err) => log.error({ err: (err as Error).message }, 'refresh tick failed'),
     // On the monotonic watchdog too: node-cron follows the wall clock and goes quiet after it is set back.
     watch: () => void core.checkClock(),

@@ -39,9 +39,11 @@ export function describeProfiles(deps: DescribeDeps): ProfileInfo[] {
       mfa: plan.mfaSerial !== undefined,
       state: live ? 'ready' : needsMfa ? 'mfa-needed' : lastError ? 'error' : 'available',
     };
-    const account = accountFromArn(role) ?? accountFromArn(plan.mfaSerial);
+    // An SSO profile: its account and role come from the portal, not from an ARN.
+    const account = accountFromArn(role) ?? (plan.roles.length ? undefined : plan.sso?.accountId) ?? accountFromArn(plan.mfaSerial);
     if (account) info.account = account;
     if (role) info.role = role;
+    else if (plan.sso) info.role = `${plan.sso.roleName} (IAM Identity Center ${plan.sso.loginName})`;
     if (plan.region) info.region = plan.region;
     if (plan.root !== name) info.source = plan.roles.length > 1 ? plan.roles[plan.roles.length - 2]!.profile : plan.root;
     if (live) info.expiration = isoSeconds(cached.expiresAt);

@@ -1,4 +1,4 @@
-import { CreddError, MfaRequiredError, toCreddError } from '../errors.js';
+import { ConfigError, CreddError, MfaRequiredError, toCreddError } from '../errors.js';
 import { FALLBACK_REGION, resolveStsEndpoint, type EnvEndpoints } from '../aws/endpoints.js';
 import type { Plan } from '../aws/resolve-plan.js';
 import type { Sts, TempCredentials } from '../aws/sts.js';
@@ -29,6 +29,8 @@ export interface CredentialEngineDeps {
   random?(): number;
   /** Told after new credentials were cached (to persist them). */
   onObtained?(served: Served): void;
+  /** IAM Identity Center role credentials, for plans that start from an SSO role. */
+  sso?: { roleCredentials(src: NonNullable<Plan['sso']>): Promise<TempCredentials> };
 }
 
 /** Serves each profile's credentials from memory, renewing through STS with one call per profile at a time. */
@@ -79,11 +81,21 @@ export function createCredentialEngine(deps: CredentialEngineDeps): CredentialEn
     return served;
   };
 
+  const baseOf = (plan: Plan) => {
+    if (!plan.sso) return deps.sessions.ensure(plan);
+    if (!deps.sso) throw new ConfigError(`Profile "${plan.profile}" uses IAM Identity Center, which this credd was built without.`);
+    return deps.sso.roleCredentials(plan.sso);
+  };
+
   const obtain = async (name: string): Promise<Served> => {
     const plan = deps.plan(name);
     const last = plan.roles[plan.roles.length - 1];
     const base: TempCredentials | Awaited<ReturnType<SessionManager['ensure']>> =
-      plan.roles.length > 1 ? (await engine.get(plan.roles[plan.roles.length - 2]!.profile)).credentials : await deps.sessions.ensure(plan);
+      plan.roles.length > 1 ? (await engine.get(plan.roles[plan.roles.length - 2]!.profile)).credentials : await baseOf(plan);
+    if (!last && plan.sso) {
+      // The SSO role itself: renewed from the portal like an assumed role, not bound to a session.
+      return stamp(toServed(name, base as TempCredentials, deps.now(), { accountId: plan.sso.accountId }), false);
+    }
     if (!last) {
       const session = deps.sessions.get(plan.sessionKey!)!;
       // An MFA session cannot be renewed without a code: its credentials are due only at their end.

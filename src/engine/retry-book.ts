@@ -38,8 +38,8 @@ export function createRetryBook(deps: { settings: Required<RefreshSettings>; ran
   const s = deps.settings;
   return {
     failed(name, err, now) {
-      // Only a new MFA code helps here; the scheduler waits for one without a timer.
-      if (err.code === 'MfaRequired') {
+      // Only a new MFA code (or sign-in) helps here; the scheduler waits for one without a timer.
+      if (err.code === 'MfaRequired' || err.code === 'LoginRequired') {
         book.delete(name);
         return;
       }

@@ -56,7 +56,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
     s !== undefined && s.credentials.expiration.getTime() - deps.now() > minSeconds * 1000 ? s : undefined;
 
   const call = async (plan: Plan, code?: string): Promise<SourceSession> => {
-    const credentials = await deps.sts.getSessionToken(plan.rootKeys, {
+    const credentials = await deps.sts.getSessionToken(plan.rootKeys!, {
       region: plan.rootRegion ?? plan.region ?? FALLBACK_REGION,
       endpoint: resolveStsEndpoint(deps.endpoints, plan.endpointUrl),
       serialNumber: plan.mfaSerial,
@@ -81,7 +81,7 @@ export function createSessionManager(deps: SessionManagerDeps): SessionManager {
       return flight.run(`mfa:${plan.sessionKey}`, () => call(plan, code));
     },
     async ensure(plan) {
-      if (!plan.useSession) return plan.rootKeys;
+      if (!plan.useSession) return plan.rootKeys!;
       const live = usable(sessions.get(plan.sessionKey!), plan.mfaSerial ? deps.minServeSeconds : Math.max(deps.minServeSeconds, deps.renewPlainSeconds ?? 0));
       if (live) return live.credentials;
       if (plan.mfaSerial) {

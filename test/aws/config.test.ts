@@ -73,8 +73,9 @@ t.test('keys: from the credentials file, which wins over the config file', async
   t.equal(cfg.profiles.get('management')!.region, 'us-west-2', 'config-file keys stay');
   t.same(cfg.profiles.get('other')!.keys, { accessKeyId: 'OTHERID', secretAccessKey: 'OTHERSECRET', sessionToken: 'OTHERTOKEN' });
   t.same(cfg.profiles.get('creds-only'), { name: 'creds-only', keys: { accessKeyId: 'C', secretAccessKey: 'CS' } });
-  t.same(cfg.profiles.get('no-keys'), { name: 'no-keys' }, 'a credentials section without keys is still a profile');
-  t.equal(cfg.profiles.get('no-keys')!.region, undefined, 'region is read from the config file only');
+  t.same(cfg.profiles.get('no-keys'), { name: 'no-keys', region: 'x' }, 'a credentials section without keys is still a profile, and its settings count (as in the SDK)');
+  const both = parse('[profile p]\nregion = from-config\n', '[p]\nregion = from-credentials\naws_access_key_id = A\naws_secret_access_key = S\n');
+  t.equal(both.profiles.get('p')!.region, 'from-config', 'for settings the config file wins, as in the SDK\'s config provider');
 });
 
 t.test('half a key pair is no keys', async (t) => {
@@ -105,9 +106,25 @@ t.test('dotted profile names stay whole', async (t) => {
   t.equal(cfg.profiles.get('a.b')!.keys!.accessKeyId, 'A');
 });
 
-t.test('extra spaces around names and values', async (t) => {
-  const cfg = parse('[ profile   spaced ]\n   region   =   us-west-2   \n');
+t.test('extra spaces around values; a header with extra spaces is skipped, as the SDK does', async (t) => {
+  const cfg = parse('[profile spaced]\n   region   =   us-west-2   \n[ profile   odd ]\nregion = x\n');
   t.equal(cfg.profiles.get('spaced')!.region, 'us-west-2');
+  t.same([...cfg.profiles.keys()], ['spaced']);
+  t.match(cfg.warnings.join('\n'), '[ profile   odd ] is not read by the SDKs');
+});
+
+t.test('quoted profile names lose their quotes', async (t) => {
+  const cfg = parse('[profile "dev"]\nregion = a\n[profile \'qa\']\nregion = b\n');
+  t.same([...cfg.profiles.keys()].sort(), ['dev', 'qa']);
+});
+
+t.test('sso-session sections and the SSO keys of profiles', async (t) => {
+  const cfg = parse('[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access, x:y\n[sso-session bare]\nsso_region = eu-west-1\n[profile corp-dev]\nsso_session = corp\nsso_account_id = 222222222222\nsso_role_name = Developer\n[profile legacy]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-2\nsso_account_id = 1\nsso_role_name = R\n');
+  t.same(cfg.ssoSessions.get('corp'), { name: 'corp', startUrl: 'https://corp.awsapps.com/start', region: 'us-east-1', scopes: ['sso:account:access', 'x:y'] });
+  t.same(cfg.ssoSessions.get('bare'), { name: 'bare', region: 'eu-west-1', scopes: [] });
+  t.same(cfg.profiles.get('corp-dev'), { name: 'corp-dev', ssoSession: 'corp', ssoAccountId: '222222222222', ssoRoleName: 'Developer' });
+  t.same(cfg.profiles.get('legacy'), { name: 'legacy', ssoStartUrl: 'https://old.awsapps.com/start', ssoRegion: 'us-east-2', ssoAccountId: '1', ssoRoleName: 'R' });
+  t.notOk(cfg.profiles.has('sso-session.corp'));
 });
 
 t.test('services sections give the sts endpoint_url', async (t) => {
@@ -200,24 +217,19 @@ t.test('duration_seconds: a whole number from 900 to 43200 (the AssumeRole range
   }
 });
 
-t.test('malformed lines: ConfigError with the file and line number', async (t) => {
-  const e = configError(t, () => parse('[profile ok]\nregion = x\nthis is not ini\n'));
-  t.equal(e.message, `${paths.configFile} line 3 is neither [section] nor key = value: fix it and run \`credd reload\`.`);
-  const crlf = configError(t, () => parse('', '[a]\r\naws_access_key_id = A\r\n= no key\r\n'));
-  t.match(crlf.message, `${paths.credentialsFile} line 3 is neither`);
-  const unclosed = configError(t, () => parse('[profile a\nregion = x\n'));
-  t.match(unclosed.message, 'line 1 is neither');
-  const empty = configError(t, () => parse('[]\n'));
-  t.match(empty.message, 'line 1 is neither');
-  const orphan = configError(t, () => parse('# header comment\nregion = us-west-2\n[profile a]\n'));
-  t.equal(orphan.message, `${paths.configFile} line 2 comes before any [section]: fix it and run \`credd reload\`.`);
+t.test('malformed lines are skipped, as the SDKs skip them, and reported', async (t) => {
+  const cfg = parse('# header comment\nregion = us-west-2\n[profile ok]\nregion = x\nthis is not ini\n[profile a\nrole_arn = r\n', '[a]\r\naws_access_key_id = A\r\n= no key\r\naws_secret_access_key = S\r\n');
+  t.same(cfg.profiles.get('ok'), { name: 'ok', region: 'x', roleArn: 'r' }, 'an unclosed header is a stray line');
+  t.same(cfg.profiles.get('a')!.keys, { accessKeyId: 'A', secretAccessKey: 'S' });
+  t.match(cfg.warnings, [/config line 2 is outside any section/, /config line 5 is not key = value/, /config line 6 is not key = value/, /credentials line 3 is not key = value/]);
 });
 
-t.test('prototype-looking names are ordinary profiles', async (t) => {
-  const cfg = parse('[profile __proto__]\nregion = x\n[profile constructor]\nregion = y\n', '[__proto__]\naws_access_key_id = A\naws_secret_access_key = S\n');
-  t.equal(cfg.profiles.get('__proto__')!.region, 'x');
-  t.equal(cfg.profiles.get('__proto__')!.keys!.accessKeyId, 'A');
-  t.equal(cfg.profiles.get('constructor')!.region, 'y');
+t.test('a section named __proto__ makes the SDKs (and credd) ignore the whole file', async (t) => {
+  const cfg = parse('[profile ok]\nregion = x\n[profile __proto__]\nregion = x\n[profile constructor]\nregion = y\n', '[__proto__]\naws_access_key_id = A\naws_secret_access_key = S\n');
+  t.equal(cfg.profiles.size, 0);
+  t.equal(cfg.warnings.length, 2);
+  const ok = parse('[profile constructor]\nregion = y\n');
+  t.equal(ok.profiles.get('constructor')!.region, 'y');
   t.equal(({} as Record<string, unknown>).region, undefined, 'Object.prototype untouched');
 });
 

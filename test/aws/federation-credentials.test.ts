@@ -112,3 +112,24 @@ t.test('a profile without a role: GetFederationToken from the keys, 12 h, allow-
   t.equal(c.endsAt, w.clock.now() + 43200 * 1000);
   t.equal(federatedUserName('a very long profile name with spaces'), 'credd-a_very_long_profile_name_w');
 });
+
+t.test('an IAM Identity Center profile: the role credentials the daemon serves; --long refused, no STS call', async (t) => {
+  const sso = parseAwsConfig(`[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+[profile portal]
+sso_session = corp
+sso_account_id = 222222222222
+sso_role_name = Dev
+[profile above]
+source_profile = portal
+role_arn = arn:aws:iam::333333333333:role/Above
+`, '', { configFile: 'c', credentialsFile: 'k' });
+  const w = world();
+  const c = await consoleCredentials(w.deps, resolvePlan(sso, 'portal'), {});
+  t.equal(c.kind, 'role');
+  t.equal(c.endsAt, w.clock.now() + 50 * 60000);
+  t.equal((await consoleCredentials(w.deps, resolvePlan(sso, 'above'), {})).kind, 'role-chained', 'a role assumed from the SSO role');
+  await t.rejects(consoleCredentials(w.deps, resolvePlan(sso, 'portal'), { long: true }), { code: 'BadRequest', message: /IAM Identity Center/ });
+  t.equal(w.sts.calls.length, 0, 'no GetFederationToken without keys');
+});

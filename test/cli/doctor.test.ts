@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { createDoctorCommand } from '../../src/cli/commands/doctor.js';
-import { gatherFacts, loginService, sectionKeys, type DoctorDeps } from '../../src/cli/doctor/gather.js';
+import { gatherFacts, loginService, type DoctorDeps } from '../../src/cli/doctor/gather.js';
 import { diagnose } from '../../src/cli/doctor/diagnose.js';
 import { runsCredd, type DoctorFacts, type ProbeResult } from '../../src/cli/doctor/facts.js';
 import { run } from '../../src/cli/run.js';
@@ -140,6 +140,9 @@ t.test('the AWS files', async (t) => {
     f.aws.defaultCredentialProcess = 'credd credential-process dev';
   }), []);
   t.same(codes((f) => (f.aws.defaultConfigKeys = ['region', 'output'])), []);
+  t.same(codes((f) => (f.aws.ignored = ['/c line 1 is outside any section'])), ['warning AwsConfigIgnored']);
+  const many = diagnose(Object.assign(healthy(), {}));
+  many.length = 0;
   t.same(codes((f) => (f.aws.error = 'line 3 is neither [section] nor key = value')), ['error AwsConfig']);
   t.ok(runsCredd('node /opt/credd/dist/bin/credd.js credential-process prod'));
   t.notOk(runsCredd('aws-vault export dev'));
@@ -314,13 +317,6 @@ t.test('every message names a fix, and none carries the token', async (t) => {
   }
 });
 
-t.test('sectionKeys reads sections the way the checks need', async (t) => {
-  const s = sectionKeys('; c\n[default]\nregion = eu-west-1\n  # x\n[ profile dev ]\nrole_arn=arn\n[default]\noutput = json\n');
-  t.same([...s.keys()], ['default', 'profile dev']);
-  t.same([...s.get('default')!], [['region', 'eu-west-1'], ['output', 'json']]);
-  t.same([...s.get('profile dev')!], [['role_arn', 'arn']]);
-});
-
 const CONFIG = `[default]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/x\n\n[profile management]\nregion = us-west-2\n\n[profile dev]\nsource_profile = management\nrole_arn = arn:aws:iam::222222222222:role/R\nmfa_serial = ${MFA}\n\n[profile viacredd]\ncredential_process = credd credential-process dev\n`;
 
 function fixture(t: Test, files: { config?: string; credentials?: string; token?: string } = {}) {
@@ -332,6 +328,18 @@ function fixture(t: Test, files: { config?: string; credentials?: string; token?
   chmodSync(join(root, 'run', 'credd'), 0o700);
   return root;
 }
+
+t.test('gatherFacts: a stray line is a warning, not a parse error; the file is read as the SDKs read it', async (t) => {
+  const root = fixture(t, { config: 'region = us-west-2\n[default]\nregion = eu-west-1\n[profile "dev"]\nrole_arn = r\nsource_profile = management\n', credentials: 'junk\n[management]\naws_access_key_id = AKIA\naws_secret_access_key = s\n' });
+  const cli = fakeCliContext({ root, now: NOW, env: { HOME: join(root, 'home'), AWS_PROFILE: 'dev' } });
+  const f = await gatherFacts(cli.ctx, deps(async (url) => ({ url, status: 200 })));
+  t.equal(f.aws.error, undefined);
+  t.equal(f.aws.defaultRegion, 'eu-west-1');
+  t.equal(f.aws.ignored!.length, 2);
+  const w = diagnose(f).find((x) => x.code === 'AwsConfigIgnored')!;
+  t.equal(w.severity, 'warning');
+  t.match(w.message, /config line 1 is outside any section.*credentials line 1 is outside any section/);
+});
 
 t.test('gatherFacts reads the shell, the files and the daemon', async (t) => {
   const root = fixture(t, { token: TOKEN });
@@ -378,13 +386,13 @@ t.test('gatherFacts reads the shell, the files and the daemon', async (t) => {
 });
 
 t.test('gatherFacts without a daemon or with broken files', async (t) => {
-  const root = fixture(t, { config: '[default]\nthis line is broken\n', credentials: '[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n' });
+  const root = fixture(t, { config: '[default]\nduration_seconds = 5\n', credentials: '[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n' });
   const cli = fakeCliContext({ root, now: NOW, env: { HOME: join(root, 'home'), XDG_RUNTIME_DIR: join(root, 'run'), AWS_DEFAULT_PROFILE: 'default', AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: join(root, 'missing') } });
   const f = await gatherFacts(cli.ctx, deps(async () => t.fail('no probe without a daemon') as never, { loginService: () => ({ file: '/u', installed: false }) }));
   t.equal(f.daemon, undefined);
   t.equal(f.daemonToken, undefined);
   t.same(f.envTokenFile, { error: 'ENOENT' });
-  t.match(f.aws.error, /line 2/);
+  t.match(f.aws.error, /duration_seconds "5"/);
   t.same(f.aws.defaultCredentialsKeys, ['aws_access_key_id', 'aws_secret_access_key']);
   t.same(diagnose(f).map((x) => x.code), ['EnvProfile', 'NotPointed', 'AwsConfig', 'DefaultKeys', 'DaemonNotRunning', 'NoLoginService']);
 });

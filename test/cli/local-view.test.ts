@@ -59,7 +59,7 @@ t.test('localConfig: the AWS files, or undefined when they do not parse', async 
   t.equal(localConfig(ctx)!.profiles.size, 0, 'no files: empty');
   write(ctx.awsPaths.configFile, '[profile dev]\nregion = us-west-2\n');
   t.equal(localConfig(ctx)!.profiles.get('dev')!.region, 'us-west-2');
-  write(ctx.awsPaths.configFile, 'not ini\n');
+  write(ctx.awsPaths.configFile, '[profile dev]\nduration_seconds = 5\n');
   t.equal(localConfig(ctx), undefined);
 });
 

@@ -66,4 +66,4 @@ export function coreHarness(opts: CoreOptions = {}) {
 }
 
 export const brokenConfig = (): AwsConfig =>
-  parseAwsConfig('[profile dev\nthis is not ini\n', SCENARIO_CREDENTIALS, { configFile: '/home/u/.aws/config', credentialsFile: 'c' });
+  parseAwsConfig('[profile dev]\nduration_seconds = 5\n', SCENARIO_CREDENTIALS, { configFile: '/home/u/.aws/config', credentialsFile: 'c' });

@@ -46,7 +46,7 @@ async function daemon(t: Test) {
   };
   const notes: string[] = [];
   const handle = await startDaemon({
-    paths, awsPaths, endpoints: {}, now: clock.now, monotonic: clock.monotonic, log: logs.log, version: '0.0.0-test', pid: process.pid,
+    paths, awsPaths, endpoints: {}, ssoCacheDir: join(root, 'sso-cache'), now: clock.now, monotonic: clock.monotonic, log: logs.log, version: '0.0.0-test', pid: process.pid,
     settings: { ...DEFAULT_SETTINGS, port: 0 }, sts, schedule, every, notify: (_title, m) => notes.push(m), stopGraceMs: 2000,
   });
   t.teardown(async () => {
@@ -69,9 +69,9 @@ t.test('a config edit is picked up by the watch; a broken one keeps the last goo
   t.equal((await d.get('/creds')).status, 200);
   writeFileSync(d.awsPaths.configFile, `${scenarioConfigText()}\n[profile extra]\nregion = eu-west-1\nsource_profile = management\nrole_arn = arn:aws:iam::666666666666:role/X\n`);
   await until(t, 'the new profile appears', () => core.profiles().some((p) => p.name === 'extra'));
-  writeFileSync(d.awsPaths.configFile, '[profile dev\nregion = us-west-2\n');
+  writeFileSync(d.awsPaths.configFile, '[profile dev]\nregion = us-west-2\nduration_seconds = 5\n');
   await until(t, 'the broken edit shows in status', () => core.status().configError !== undefined);
-  t.match(core.status().configError, /line 1 is neither \[section\] nor key = value/);
+  t.match(core.status().configError, /duration_seconds "5" must be a whole number/);
   t.ok(d.logs.lines().some((l) => l.level === 50 && /Keeping the last good config/.test(String(l.msg))), 'and in the log');
   t.equal((await d.get('/creds')).status, 200, 'dev is still served');
   t.ok(core.profiles().some((p) => p.name === 'extra'), 'from the last good config');
@@ -131,7 +131,7 @@ function bareDaemon(t: Test) {
   const paths = resolvePaths({ home: root, uid: 1000, platform: 'linux', tmpdir: root, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg') });
   const logs = memoryLog();
   const deps = (extra: Partial<Parameters<typeof startDaemon>[0]> = {}): Parameters<typeof startDaemon>[0] => ({
-    paths, awsPaths: { configFile: join(root, 'none'), credentialsFile: join(root, 'none2') }, endpoints: {}, now: () => Date.now(), log: logs.log,
+    paths, awsPaths: { configFile: join(root, 'none'), credentialsFile: join(root, 'none2') }, endpoints: {}, ssoCacheDir: join(root, 'sso-cache'), now: () => Date.now(), log: logs.log,
     version: 'x', pid: process.pid, settings: { ...DEFAULT_SETTINGS, port: 0, desktopNotifications: false }, sts: fakeSts({ now: () => Date.now() }),
     ...extra,
   });

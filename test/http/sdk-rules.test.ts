@@ -88,7 +88,7 @@ t.test('rule 4: long-term keys are never served as they are: a session with a To
   const served = await h.engine.get('management');
   t.equal(h.sts.count('GetSessionToken'), 1, 'turned into a session');
   isCredentialBody(t, JSON.parse(served.body), 'management (long-term keys, no MFA)');
-  t.not(JSON.parse(served.body).AccessKeyId, h.plan('management').rootKeys.accessKeyId, 'not the long-term key');
+  t.not(JSON.parse(served.body).AccessKeyId, h.plan('management').rootKeys!.accessKeyId, 'not the long-term key');
 });
 
 t.test('rule 5: every error is 4xx/5xx with a JSON {Code, Message} body; 503 only for transient trouble', async (t) => {

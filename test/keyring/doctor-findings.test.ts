@@ -31,7 +31,7 @@ t.test('daemon keyring: none, or the cipher and keys read at config load, the la
   let lines = '';
   const log = createLogger({ destination: new Writable({ write: (c, _e, cb) => ((lines += c.toString()), cb()) }) });
   const off = await daemonKeyring('none', 'linux', log);
-  const config: AwsConfig = { profiles: new Map(), defaultHasKeys: false };
+  const config: AwsConfig = { profiles: new Map(), defaultHasKeys: false, ssoSessions: new Map(), warnings: [] };
   t.equal(off.overlay(config), config);
   t.equal(off.cipher, undefined);
   t.match(lines, /keyring not used/);

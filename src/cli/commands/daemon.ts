@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { startDaemon } from '../../daemon/daemon.js';
 import { pinTickShape } from '../../daemon/tick-shape.js';
 import { createLogger } from '../../log.js';
@@ -27,6 +29,8 @@ const daemon: Command = async (ctx, args) => {
     awsPaths: ctx.awsPaths,
     settings,
     endpoints: ctx.endpoints,
+    // Where the AWS CLI and every SDK keep IAM Identity Center tokens (they find home through HOME).
+    ssoCacheDir: join(ctx.env.HOME || homedir(), '.aws', 'sso', 'cache'),
     now: ctx.now,
     log,
     version: ctx.version,

@@ -2,6 +2,7 @@ import type { DaemonStatus } from '../../control/contract.js';
 import { DaemonNotRunningError } from '../../errors.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
+import { ssoLines } from '../sso/status-lines.js';
 import { timeLeft } from '../time-left.js';
 
 /** `credd status [--json]`: exit 3 when no daemon runs. */
@@ -31,6 +32,7 @@ const status: Command = async (ctx, args) => {
   }
   lines.push(s.sessions.length ? 'source sessions:' : 'source sessions: none (run `credd mfa`)');
   for (const x of s.sessions) lines.push(`  ${x.source}${x.mfaSerial ? ` (${x.mfaSerial})` : ''}: ${x.valid ? `expires ${x.expiration} (${timeLeft(x.expiration, now)})` : 'expired'}`);
+  lines.push(...ssoLines(s.ssoSessions ?? [], now));
   if (s.profiles.length) lines.push('served profiles:');
   for (const p of s.profiles) lines.push(`  ${p.name}: expires ${p.expiration} (${timeLeft(p.expiration, now)})${p.retryAt ? `, retrying at ${p.retryAt}` : p.nextRefresh ? `, next refresh ${p.nextRefresh}` : ''}`);
   for (const e of s.errors) lines.push(`last error for ${e.name}: ${e.message}`);

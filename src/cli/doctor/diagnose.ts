@@ -2,6 +2,7 @@ import { daemonChecks } from './daemon-checks.js';
 import { envChecks } from './env-checks.js';
 import type { DoctorFacts, Finding } from './facts.js';
 import { fileChecks } from './file-checks.js';
+import { ssoChecks } from './sso-checks.js';
 
 /**
  * Everything that would keep the SDKs in this shell from using credd, most decisive
@@ -17,6 +18,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
   }
   envChecks(f, add);
   fileChecks(f, add);
+  ssoChecks(f.sso, add);
   daemonChecks(f, add);
   if (f.service && !f.service.installed) {
     add({ code: 'NoLoginService', severity: 'warning', message: `credd does not start at login (no ${f.service.file}): after a reboot the SDKs find no daemon until you run credd start.`, fix: 'credd service install' });

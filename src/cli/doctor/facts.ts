@@ -13,6 +13,18 @@ export type ProbeResult =
   | { url: string; status: number; code?: string; message?: string; expiration?: string }
   | { url: string; error: string };
 
+/** What doctor knows about IAM Identity Center in the AWS files and the shared token cache. */
+export interface SsoFacts {
+  /** Profiles in the legacy form (start URL in the profile, no sso_session). */
+  legacy: string[];
+  /** Profiles whose sso_session names no [sso-session] section. */
+  missingSession: Array<{ profile: string; session: string }>;
+  /** Sessions whose cached client registration has expired. */
+  registrationExpired: string[];
+  /** The session of the profile this shell uses, when it has no usable token. */
+  signedOut?: string;
+}
+
 /** Everything `credd doctor` looks at, gathered by the command; `diagnose` only reasons. */
 export interface DoctorFacts {
   platform: NodeJS.Platform;
@@ -35,6 +47,8 @@ export interface DoctorFacts {
     envProfileProcess?: string;
     /** `region` of `[default]`, which the SDKs use when no variable sets one. */
     defaultRegion?: string;
+    /** What the SDKs (and credd) skip in the files: stray lines, unknown sections. */
+    ignored?: string[];
   };
   /** Why the runtime directory (control socket, token) is refused, if it is. */
   runtimeDirError?: string;
@@ -50,6 +64,8 @@ export interface DoctorFacts {
   session?: { expiration: string } | 'missing';
   /** The request an SDK in this shell would make (container URI or the IMDS walk). */
   probe?: ProbeResult;
+  /** IAM Identity Center: legacy profiles, missing sessions, expired registrations, a signed-out session. */
+  sso?: SsoFacts;
   now: number;
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { type AwsConfig, loadAwsConfig } from '../../aws/config.js';
+import { join } from 'node:path';
+import { type AwsConfig, type AwsFiles, buildAwsConfig, readAwsFiles } from '../../aws/config.js';
 import { resolvePlan } from '../../aws/resolve-plan.js';
 import type { DaemonStatus } from '../../control/contract.js';
 import { serviceTarget } from '../../service/platform.js';
@@ -10,6 +11,7 @@ import type { CliContext } from '../context.js';
 import { localEndpoint } from '../local-view.js';
 import { portOf, squatterOf } from '../port-guard.js';
 import { type DoctorFacts, type Finding, imdsMode, type ProbeResult } from './facts.js';
+import { gatherSsoFacts } from './sso-checks.js';
 
 export interface DoctorDeps {
   /** GETs the container URI as an SDK would (raw token in `Authorization`); never returns the credentials. */
@@ -34,20 +36,6 @@ export function loginService(ctx: CliContext, exists: (path: string) => boolean 
     return undefined;
   }
   return { file, installed: exists(file) };
-}
-
-/** `[section]` → key → value, enough to see what `[default]` or one profile holds. */
-export function sectionKeys(text: string): Map<string, Map<string, string>> {
-  const out = new Map<string, Map<string, string>>();
-  let current: Map<string, string> | undefined;
-  for (const line of text.split(/\r?\n/)) {
-    const header = /^\s*\[\s*(.+?)\s*\]\s*$/.exec(line);
-    if (header) {
-      current = out.get(header[1]!) ?? new Map<string, string>();
-      out.set(header[1]!, current);
-    } else if (current && /^[^\s;#][^=]*=/.test(line)) current.set(line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim());
-  }
-  return out;
 }
 
 function read(file: string): { value: string } | { error: string } {
@@ -89,13 +77,15 @@ function checkOwnPlaces(ctx: CliContext, uri: string | undefined, facts: DoctorF
 /** Gathers what `diagnose` needs: the shell, the AWS files, the daemon, and one request as an SDK makes it. */
 export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<DoctorFacts> {
   const e = ctx.env;
-  const text = (f: string) => {
-    const r = read(f);
-    return 'value' in r ? r.value : '';
-  };
-  const config = sectionKeys(text(ctx.awsPaths.configFile));
-  const creds = sectionKeys(text(ctx.awsPaths.credentialsFile));
-  const def = config.get('default') ?? config.get('profile default') ?? new Map<string, string>();
+  let files: AwsFiles = { config: new Map(), credentials: new Map(), warnings: [] };
+  let readError: string | undefined;
+  try {
+    files = readAwsFiles(ctx.awsPaths);
+  } catch (err) {
+    readError = (err as Error).message;
+  }
+  const { config, credentials: creds } = files;
+  const def = config.get('default') ?? new Map<string, string>();
   const envProfile = e.AWS_PROFILE || e.AWS_DEFAULT_PROFILE;
   const facts: DoctorFacts = {
     platform: ctx.platform,
@@ -107,13 +97,14 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
       defaultCredentialsKeys: [...(creds.get('default')?.keys() ?? [])],
       ...(def.get('credential_process') ? { defaultCredentialProcess: def.get('credential_process')! } : {}),
       ...(def.get('region') ? { defaultRegion: def.get('region')! } : {}),
+      ignored: files.warnings,
     },
     now: ctx.now(),
   };
   const service = deps.loginService(ctx);
   if (service) facts.service = service;
   if (envProfile) {
-    const section = envProfile === 'default' ? def : config.get(`profile ${envProfile}`);
+    const section = config.get(envProfile);
     const proc = section?.get('credential_process') ?? creds.get(envProfile)?.get('credential_process');
     if (proc) facts.aws.envProfileProcess = proc;
   }
@@ -122,20 +113,29 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   if (e.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) facts.envTokenFile = read(e.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE);
   let awsConfig: AwsConfig | undefined;
   try {
-    awsConfig = loadAwsConfig(ctx.awsPaths);
+    if (readError) throw new Error(readError);
+    awsConfig = buildAwsConfig(files, ctx.awsPaths);
   } catch (err) {
     facts.aws.error = (err as Error).message;
   }
   const uri = e.AWS_CONTAINER_CREDENTIALS_FULL_URI || (e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
   const pinned = uri ? /\/creds\/([^/?#]+)/.exec(uri)?.[1] : undefined;
   if (pinned) facts.pinnedProfile = decodeURIComponent(pinned);
-  if (!checkOwnPlaces(ctx, uri, facts)) return facts;
+  const ssoFacts = (profile?: string) => {
+    if (awsConfig) facts.sso = gatherSsoFacts(awsConfig, join(e.HOME || homedir(), '.aws', 'sso', 'cache'), facts.now, profile);
+  };
+  if (!checkOwnPlaces(ctx, uri, facts)) {
+    ssoFacts(facts.pinnedProfile);
+    return facts;
+  }
   let status: DaemonStatus;
   try {
     status = await ctx.client.get('/status');
   } catch {
+    ssoFacts(facts.pinnedProfile);
     return facts;
   }
+  ssoFacts(facts.pinnedProfile ?? status.activeProfile);
   facts.daemon = {
     endpoint: status.endpoint,
     ...(status.activeProfile ? { activeProfile: status.activeProfile } : {}),
