@@ -37,7 +37,7 @@ t.test('every error class has its stable code, status and exit code', async (t) 
     [new NotFoundError(), 'NotFound', 404, 1, /^No such path\.$/],
     [new DaemonNotRunningError(), 'DaemonNotRunning', 503, 3, 'credd start'],
     [new DaemonNotRunningError('custom'), 'DaemonNotRunning', 503, 3, /^custom$/],
-    [new AlreadyRunningError('/run/credd/control.sock'), 'AlreadyRunning', 409, 1, 'control socket /run/credd/control.sock'],
+    [new AlreadyRunningError('/run/credd/control.sock'), 'AlreadyRunning', 409, 1, 'already running (/run/credd/control.sock)'],
     [new ServiceError('systemctl failed'), 'ServiceError', 500, 1, /^systemctl failed$/],
   ];
   for (const [e, code, status, exit, message] of cases) {
