@@ -169,6 +169,9 @@ t.test('over a real socket: the same answers, the fast path serves none of the r
     if (c.want === 'allow') {
       t.same(logged, [], `${c.name}: nothing logged`);
       if (c.status === 200 && c.url.startsWith('/creds')) t.equal(source.fastCalls.length, 1, `${c.name}: served by the fast path`);
+    } else if (c.want === 'too-many-headers' && logged.length === 0) {
+      // Node 24's parser refuses a request past maxHeadersCount itself (431), before any handler: refused all the same.
+      t.equal(res.status, 431, `${c.name}: refused by node`);
     } else {
       t.same(logged, [c.want], `${c.name}: logged as ${c.want}`);
       t.same(source.fastCalls, [], `${c.name}: not by the fast path`);
