@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CredsSource } from './creds-source.js';
 import type { Logger } from '../log.js';
-import { CreddError, StsUnavailableError } from '../errors.js';
+import { AnswerDeadlineError, CreddError } from '../errors.js';
 import { DEFAULT_ANSWER_WITHIN_MS, withDeadline } from './answer-deadline.js';
 import { installErrorHandler, sendError } from './error-handler.js';
 import { createFastPath } from './fast-path.js';
@@ -74,7 +74,8 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
   const hosts = createHostCheck({ port: () => port, extraHosts: opts.allowedHosts });
   let closing = false;
   const within = opts.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS;
-  const late = () => new StsUnavailableError(`STS has not answered within ${within / 1000} s; credd keeps trying in the background. Retry in a moment (credd status shows the progress).`);
+  // 503 `RequestTimeout`: a code every SDK retries, the Go SDK v2 included.
+  const late = () => new AnswerDeadlineError(`STS has not answered within ${within / 1000} s; credd keeps trying in the background. Retry in a moment (credd status shows the progress).`);
   const source = opts.source;
   // The routes' view of the source: the same, but no answer waits on STS past the deadline.
   const bounded: CredsSource = {

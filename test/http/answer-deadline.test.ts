@@ -5,14 +5,14 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import t from 'tap';
-import { StsUnavailableError } from '../../src/errors.js';
+import { AnswerDeadlineError } from '../../src/errors.js';
 import { DEFAULT_ANSWER_WITHIN_MS, withDeadline } from '../../src/http/answer-deadline.js';
 import type { CredsSource } from '../../src/http/creds-source.js';
 import { harness } from '../engine/harness.js';
 import { flush } from '../engine/fakes.js';
 import { HOST, TOKEN, testServer } from './fixtures.js';
 
-const late = () => new StsUnavailableError('late');
+const late = () => new AnswerDeadlineError('late');
 const never = new Promise<string>(() => undefined);
 const gate = () => {
   let open!: () => void;
