@@ -13,6 +13,7 @@ import { createTokenMatcher } from '../state/token.js';
 import { createHostCheck } from './host-check.js';
 import { createImdsTokens } from './imds-tokens.js';
 import { createPeerCheck, type PeerCheck } from './peer-check.js';
+import { createPipelineCap, MAX_PENDING_PER_CONNECTION } from './pipeline-cap.js';
 import { registerContainerRoutes } from './routes/container.js';
 import { registerImdsRoutes } from './routes/imds.js';
 import { createSecurityLog } from './security-log.js';
@@ -97,9 +98,13 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
   const fastPath = source.cachedBody
     ? createFastPath({ cachedBody: (name, kind) => source.cachedBody!(name, kind), policy, peer, closing: () => closing })
     : () => false;
+  const pipelineCap = createPipelineCap(MAX_PENDING_PER_CONNECTION, (socket) =>
+    security.refused({ reason: 'pipeline-flood', status: 0, remote: socket.remoteAddress, detail: `more than ${MAX_PENDING_PER_CONNECTION} requests waiting on one connection: closed` }),
+  );
   let fastifyHandler!: (req: IncomingMessage, res: ServerResponse) => void;
   const server = createServer({ maxHeaderSize: opts.maxHeaderSize ?? 8192 }, (req, res) => {
-    if (!fastPath(req, res)) fastifyHandler(req, res);
+    if (fastPath(req, res) || !pipelineCap(req.socket, res)) return;
+    fastifyHandler(req, res);
   });
   // What fastify sets on a server it creates itself.
   server.keepAliveTimeout = KEEP_ALIVE_MS;

@@ -27,8 +27,8 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
  * false, having done nothing, for anything else: fastify and its guard then answer, refuse and
  * log as always. The response is the one the route sends, byte for byte.
  *
- * Reading stops while answers are unread: a client that pipelines requests and never reads
- * would otherwise have every answer queued in the daemon's memory.
+ * Answers a client leaves unread stop node from reading that connection further (node's own
+ * backpressure: it pauses a connection whose queued answers pass the socket's high-water mark).
  */
 export function createFastPath(opts: FastPathOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   // Each body encoded once, not on every answer: a string costs node a length count and an
@@ -59,14 +59,6 @@ export function createFastPath(opts: FastPathOptions): (req: IncomingMessage, re
     const payload = bytes(body);
     res.writeHead(200, { 'content-type': serves.form === 'container' ? JSON_TYPE : TEXT_TYPE, 'content-length': payload.length });
     res.end(payload);
-    if (socket.writableNeedDrain) pauseUntilDrained(socket);
     return true;
   };
-}
-
-/** Stops reading a connection until what was written to it has gone out. */
-function pauseUntilDrained(socket: IncomingMessage['socket']): void {
-  if (socket.isPaused()) return;
-  socket.pause();
-  socket.once('drain', () => socket.resume());
 }
