@@ -3,11 +3,11 @@ import type { AwsConfig } from '../aws/config.js';
 import type { EnvEndpoints } from '../aws/endpoints.js';
 import { resolvePlan, type Plan } from '../aws/resolve-plan.js';
 import type { Sts } from '../aws/sts.js';
-import { createCredentialEngine, type CredentialEngine, type CredentialEngineDeps } from '../engine/credential-engine.js';
+import { createCredentialEngine, type CredentialEngineDeps } from '../engine/credential-engine.js';
 import type { TickReport } from '../engine/keep-warm.js';
 import { withDefaults, type RefreshSettings } from '../engine/refresh-policy.js';
 import { imdsDocument, isoSeconds, type Served } from '../engine/served.js';
-import { createSessionManager, type SessionManager } from '../engine/sessions.js';
+import { createSessionManager, pickSourceSession, type SourceSession } from '../engine/sessions.js';
 import type { StateStore, StoredCredentials } from '../state/store.js';
 import type { Logger } from '../log.js';
 import type { MfaStarted, ProfileInfo, StatusInfo, Switched, WarmResult } from '../control/contract.js';
@@ -66,8 +66,13 @@ export interface Core {
   tick(): Promise<TickReport>;
   /** True when the wall clock jumped since the last check (then backoffs are reset and `onClockJump` is told). */
   checkClock(): boolean;
-  engine: CredentialEngine;
-  sessions: SessionManager;
+  /** Resolves once no STS call is in flight, so a stop can let a refresh finish and persist what it obtained. */
+  idle(): Promise<void>;
+  /**
+   * The session credd holds for IAM user `root`, still valid at `validAfterMs` (epoch ms), an MFA one first;
+   * `credd rotate` signs its IAM calls with it.
+   */
+  sourceSession(root: string, validAfterMs: number): SourceSession | undefined;
   /** The AWS config in use (the last good one). */
   awsConfig(): AwsConfig;
   /** After a sign-in to (or out of) the SSO session `cacheId`: forget its profiles' credentials and failures. */
@@ -190,8 +195,6 @@ export function createCore(deps: CoreDeps): Core {
   reload();
 
   return {
-    engine,
-    sessions,
     plan,
     activeProfile: () => active,
     credentials(name) {
@@ -263,6 +266,8 @@ export function createCore(deps: CoreDeps): Core {
       return report;
     },
     checkClock: () => loop.checkClock(),
+    idle: () => engine.idle(),
+    sourceSession: (root, validAfterMs) => pickSourceSession(sessions.list(), root, validAfterMs),
     awsConfig: () => config,
     ssoChanged(cacheId) {
       for (const name of config.profiles.keys()) if (safePlan(name)?.sso?.cacheId === cacheId) engine.forget(name);

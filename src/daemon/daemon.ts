@@ -254,7 +254,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     // Stops accepting; requests in flight are answered first.
     await Promise.allSettled([creds.close(), control?.close()]);
     // A refresh still talking to STS gets a moment to finish and persist what it obtained.
-    await settleWithin(core.engine.idle(), deps.stopGraceMs ?? 5000);
+    await settleWithin(core.idle(), deps.stopGraceMs ?? 5000);
     // Only our own socket: a daemon that took the path over keeps its own.
     removeOwnSocket(paths.socket, socketIno);
     rmSync(endpointFile, { force: true });

@@ -34,11 +34,8 @@ export function createRotator(d: RotatorDeps): (profile: string) => Promise<Rota
     if (busy) throw new RotateError('A rotation is already running: wait for it to finish.', 409);
     const place = locateKeys(profile, d.keyring.keys, d.credentialsFile);
     if (!place) throw new BadRequestError(`Profile "${profile}" has no long-term keys in the keyring or in ${d.credentialsFile}: name the profile that holds them (its source_profile).`);
-    // The MFA session of this user, if credd holds one (IAM may refuse calls without MFA).
-    const soon = d.now() + 60_000;
-    const session = d.core.sessions.list()
-      .filter((s) => s.root === profile && s.credentials.expiration.getTime() > soon)
-      .sort((a, b) => Number(Boolean(b.mfaSerial)) - Number(Boolean(a.mfaSerial)))[0];
+    // The MFA session of this user, if credd holds one (IAM may refuse calls without MFA); one about to end is not used.
+    const session = d.core.sourceSession(profile, d.now() + 60_000);
     let profileEndpoint: string | undefined;
     try {
       profileEndpoint = d.core.plan(profile).endpointUrl;

@@ -47,6 +47,16 @@ export interface SessionManager {
   clear(): void;
 }
 
+/**
+ * The session of IAM user `root` to sign its own calls with (IAM may refuse calls made without MFA):
+ * one still valid at `validAfterMs` (epoch ms), an MFA session before a plain one; undefined if none.
+ */
+export function pickSourceSession(sessions: readonly SourceSession[], root: string, validAfterMs: number): SourceSession | undefined {
+  return sessions
+    .filter((s) => s.root === root && s.credentials.expiration.getTime() > validAfterMs)
+    .sort((a, b) => Number(Boolean(b.mfaSerial)) - Number(Boolean(a.mfaSerial)))[0];
+}
+
 /** Creates the session manager. */
 export function createSessionManager(deps: SessionManagerDeps): SessionManager {
   const sessions = new Map<string, SourceSession>((deps.initial ?? []).map((s) => [s.key, s]));

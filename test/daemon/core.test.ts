@@ -2,7 +2,7 @@ import t from 'tap';
 import { parseAwsConfig } from '../../src/aws/config.js';
 import { createCore } from '../../src/daemon/core.js';
 import { DEFAULT_REFRESH } from '../../src/engine/refresh-policy.js';
-import { ACCOUNTS, memoryLog, roleArn, scenarioConfig, scenarioConfigText, SCENARIO_CREDENTIALS } from '../engine/fakes.js';
+import { ACCOUNTS, MFA_SERIAL, memoryLog, roleArn, scenarioConfig, scenarioConfigText, SCENARIO_CREDENTIALS } from '../engine/fakes.js';
 import { brokenConfig, coreHarness, memoryStore } from './core-harness.js';
 
 const MIN = 60_000;
@@ -55,7 +55,7 @@ t.test('restart: sessions, role credentials and uses survive; served with no STS
   t.equal(served.profile, 'dev');
   t.equal(served.body, dev.body, 'the same credentials, byte for byte');
   t.equal(again.sts.calls.length, 0, 'no STS call at all, so certainly no MFA code');
-  t.ok(again.core.engine.lastUse().has('test'), 'test is still in use');
+  t.equal(again.core.status().profiles.find((p) => p.name === 'test')?.inUse, true, 'test is still in use');
   t.match(again.logs.lines(), [{ msg: 'AWS config loaded', restored: 2 }]);
   await again.core.tick();
   t.equal(again.sts.calls.length, 0, 'nothing is due yet');
@@ -104,7 +104,7 @@ t.test('session end: one warning in the log, in status and on the desktop', asyn
   t.match(h.notes[0], ['credd: MFA session ends soon', /The MFA session of management ends at .* \(in 29 min\): run `credd mfa`/]);
   t.equal(h.logs.lines().filter((l) => /ends at/.test(String(l.msg))).length, 1, 'one log line');
   t.match(h.core.status().warnings, [/ends at/]);
-  const end = h.core.sessions.list()[0]!.credentials.expiration.getTime();
+  const end = Date.parse(h.core.status().sessions[0]!.expiration);
   t.equal(Date.parse(h.core.status().profiles[0]!.nextRefresh!), end - 10 * MIN, 'status names the final assume as the next refresh');
   h.clock.advance(30 * MIN);
   await h.core.tick();
@@ -123,7 +123,7 @@ t.test('clock jump: after a wake nothing expired is served, backoffs restart, du
   h.sts.mode = 'down';
   h.clock.advance(41 * MIN);
   await h.core.tick();
-  t.ok(h.core.engine.retries.retryAt('dev')! > h.clock.now(), 'backing off');
+  t.ok(h.core.status().profiles.find((p) => p.name === 'dev')?.retryAt, 'backing off (status shows a retry time still ahead)');
   h.clock.jump(8 * HOUR); // the laptop slept; the monotonic clock did not move
   await t.rejects(h.core.credentials(), { code: 'StsUnavailable' }, 'expired credentials are not served, even with STS down');
   t.equal(h.jumps(), 1, 'the scheduler is told (it re-arms and ticks)');
@@ -170,7 +170,17 @@ t.test('mfa asks for a tick; logout erases everything', async (t) => {
   h.core.logout();
   t.equal(h.store.state(), undefined);
   t.equal(h.core.activeProfile(), undefined);
-  t.same(h.core.engine.cached(), []);
+  t.same(h.core.status().profiles, [], 'no credentials held');
+});
+
+t.test('sourceSession: the session held for a root, while it is valid at the time asked', async (t) => {
+  const h = coreHarness();
+  t.equal(h.core.sourceSession('management', h.clock.now()), undefined, 'none before a code');
+  await ready(h);
+  const held = h.core.sourceSession('management', h.clock.now());
+  t.match(held, { root: 'management', mfaSerial: MFA_SERIAL });
+  t.equal(h.core.sourceSession('dev', h.clock.now()), undefined, 'only the sessions of that root');
+  t.equal(h.core.sourceSession('management', held!.credentials.expiration.getTime()), undefined, 'not one that ends by then');
 });
 
 t.test('works without the optional hooks (no monotonic clock: no jump detection)', async (t) => {
@@ -217,7 +227,8 @@ t.test('cachedBody: the active or named profile when fresh; clock checked, use c
   t.ok(h.core.cachedBody('prod'), 'and the container form');
   h.clock.advance(5 * MIN);
   h.core.cachedBody('dev');
-  t.equal(h.core.engine.lastUse().get('dev'), h.clock.now(), 'counted as a use');
+  h.core.reload(); // writes the state file, which keeps each profile's last use
+  t.equal(h.store.state()!.lastUse?.dev, h.clock.now(), 'counted as a use');
   h.clock.jump(8 * HOUR);
   t.equal(h.core.cachedBody(), undefined, 'after a sleep past expiry: nothing fresh');
   t.equal(h.jumps(), 1, 'and the jump was noticed, as credentials() does');

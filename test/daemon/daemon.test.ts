@@ -87,7 +87,7 @@ t.test('the scheduler ticks the core; a clock jump re-arms it', async (t) => {
   core.switchTo('dev');
   await core.mfa('123456');
   await flush();
-  await core.engine.idle();
+  await core.idle();
   const calls = d.sts.count('AssumeRole');
   t.equal(calls, 1, 'one AssumeRole for the active profile');
   d.clock.advance(41 * 60_000);
@@ -105,7 +105,7 @@ t.test('graceful stop: in-flight requests finish, the socket and endpoint file g
   const { core } = d.handle;
   core.switchTo('dev');
   await core.mfa('123456');
-  await core.engine.idle();
+  await core.idle();
   let release!: () => void;
   d.sts.hold = new Promise<void>((r) => (release = r));
   const inflight = d.get('/creds/prod');

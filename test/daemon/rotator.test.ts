@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import type { KeyOps, KeyOpsTarget } from '../../src/aws/iam.js';
 import type { Core } from '../../src/daemon/core.js';
 import { createRotator } from '../../src/daemon/rotator.js';
+import { pickSourceSession } from '../../src/engine/sessions.js';
 import { buildControlServer } from '../../src/daemon/control-server.js';
 import type { DaemonKeyring } from '../../src/keyring/daemon-keyring.js';
 import { profileKeyring } from '../../src/keyring/profile-keys.js';
@@ -27,7 +28,8 @@ function setup(opts: { inKeyring?: boolean; sessions?: ReturnType<typeof session
   const keyring: DaemonKeyring = { keys: kr, overlay: (c) => c };
   let reloads = 0;
   const core = {
-    sessions: { list: () => opts.sessions ?? [] },
+    // The core's own selection rule, over the sessions this test says credd holds.
+    sourceSession: (root: string, validAfterMs: number) => pickSourceSession(opts.sessions ?? [], root, validAfterMs),
     plan: (name: string) => {
       if (name !== 'management') throw new Error('unknown');
       return { endpointUrl: 'http://profile-sts' };
