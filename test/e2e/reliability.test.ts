@@ -1,69 +1,32 @@
 import t from 'tap';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireOrSkip, startMoto } from '../helpers/moto.js';
-import { startStsProxy, type StsProxy } from '../helpers/sts-proxy.js';
-import { credd, httpGet, makeSandbox, startDaemonProcess, type DaemonProcess, type Sandbox } from '../helpers/credd-process.js';
+import { credd, startDaemonProcess, startScenario, type Sandbox } from '../helpers/credd-process.js';
+import { daemonGet, signIn, until } from '../helpers/scenario-steps.js';
 
 // Reliability end to end: the built daemon against moto_server behind the fault-injecting
 // STS proxy. STS down → still served; STS back → refreshed; kill -9 → restart serves
 // without a new MFA code; SIGTERM → in-flight answered (a prompt 503 while STS is slow), the
 // STS call finishes and is saved, socket removed, exit 0.
 
-interface Answer {
-  status: number;
-  body: Record<string, string>;
-}
-
-/** GET from the daemon with node:http (fetch adds browser headers, which the endpoint refuses). */
-function get(box: Sandbox, path: string): Promise<Answer> {
-  const runtime = join(box.env.XDG_RUNTIME_DIR!, 'credd');
-  const { url } = JSON.parse(readFileSync(join(runtime, 'endpoint.json'), 'utf8')) as { url: string };
-  const token = readFileSync(join(runtime, 'token'), 'utf8');
-  return httpGet(`${url}${path}`, { Authorization: token }).then((r) => ({ status: r.status, body: JSON.parse(r.body) as Record<string, string> }));
-}
-
 async function status(box: Sandbox): Promise<{ errors: Array<{ name: string; code: string }>; sessions: unknown[]; profiles: Array<{ name: string }> }> {
   const r = await credd(box.env, ['status', '--json']);
   return JSON.parse(r.stdout);
 }
 
-/** Polls until `cond` holds; fails the test after `ms` (no duration is asserted). */
-async function until(what: string, cond: () => Promise<boolean>, ms = 60_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return true;
-    if (Date.now() > end) {
-      t.fail(`timed out waiting: ${what}`);
-      return false;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 // Real processes and a real scheduler: longer than tap's default 30 s under a loaded machine.
 t.setTimeout(180_000);
 
-const moto = await startMoto();
-if (requireOrSkip(t, 'moto_server', moto !== null)) {
-  const proxy: StsProxy = await startStsProxy({ upstream: moto!.url });
-  const box = makeSandbox(proxy.url);
-  let daemon: DaemonProcess = await startDaemonProcess(box.env);
-  t.teardown(async () => {
-    if (daemon.child.exitCode === null && daemon.child.signalCode === null) await daemon.stop();
-    await proxy.close();
-    await moto!.stop();
-    box.cleanup();
-  });
+const world = await startScenario(t);
+if (world) {
+  const { box, proxy } = world;
   const mfaCalls = () => proxy.calls.filter((c) => c.action === 'GetSessionToken');
   const assumed = (account: string) => proxy.calls.filter((c) => c.action === 'AssumeRole' && c.roleArn?.includes(`::${account}:`));
   let servedKey = '';
 
   t.test('one MFA code, then dev is served', async (t) => {
-    t.equal((await credd(box.env, ['switch', 'dev'])).code, 0);
-    const r = await credd(box.env, ['mfa', '123456']);
-    t.equal(r.code, 0, r.stderr);
-    const a = await get(box, '/creds');
+    await signIn(t, box);
+    const a = await daemonGet(box, '/creds');
     t.equal(a.status, 200);
     servedKey = a.body.AccessKeyId!;
     t.match(servedKey, /^ASIA/);
@@ -77,12 +40,12 @@ if (requireOrSkip(t, 'moto_server', moto !== null)) {
       t.not(r.code, 0, `${mode}: credd refresh fails`);
       t.match(r.stderr, /STS is unreachable or busy/, `${mode}: with a one-line reason`);
       t.ok(proxy.calls.length > before, `${mode}: STS was really asked`);
-      const a = await get(box, '/creds');
+      const a = await daemonGet(box, '/creds');
       t.equal(a.status, 200, `${mode}: still served`);
       t.equal(a.body.AccessKeyId, servedKey, `${mode}: the still-valid credentials`);
       t.match((await status(box)).errors, [{ name: 'dev', code: 'StsUnavailable' }], `${mode}: last error recorded`);
     }
-    const never = await get(box, '/creds/test');
+    const never = await daemonGet(box, '/creds/test');
     t.equal(never.status, 503, 'a profile with nothing cached gets a retryable 503…');
     t.equal(never.body.Code, 'StsUnavailable', '…never stale or made-up credentials');
 
@@ -93,12 +56,12 @@ if (requireOrSkip(t, 'moto_server', moto !== null)) {
       refreshDone = true;
       return r;
     });
-    await until('the slow refresh reached STS', async () => proxy.calls.at(-1)?.action === 'AssumeRole');
-    const a = await get(box, '/creds');
+    await until(t, 'the slow refresh reached STS', async () => proxy.calls.at(-1)?.action === 'AssumeRole', 60_000);
+    const a = await daemonGet(box, '/creds');
     t.equal(a.status, 200);
     t.notOk(refreshDone, 'a slow STS does not hold up serving: answered while the refresh still waits');
     t.equal((await slowRefresh).code, 0, 'and the slow call did succeed');
-    servedKey = (await get(box, '/creds')).body.AccessKeyId!;
+    servedKey = (await daemonGet(box, '/creds')).body.AccessKeyId!;
   });
 
   t.test('STS back: refreshed, and the profile that failed recovers by itself', async (t) => {
@@ -107,14 +70,14 @@ if (requireOrSkip(t, 'moto_server', moto !== null)) {
     proxy.mode = 'pass';
     const r = await credd(box.env, ['refresh']);
     t.equal(r.code, 0, r.stderr);
-    const a = await get(box, '/creds');
+    const a = await daemonGet(box, '/creds');
     t.equal(a.status, 200);
     t.not(a.body.AccessKeyId, servedKey, 'new credentials');
     servedKey = a.body.AccessKeyId!;
     t.notOk((await status(box)).errors.some((e) => e.name === 'dev'), 'the error is cleared');
     // Nobody asks again: the scheduler retries the in-use profile once its backoff runs out.
-    await until('test was fetched by the scheduler', async () => (await status(box)).profiles.some((p) => p.name === 'test'));
-    t.equal((await get(box, '/creds/test')).status, 200);
+    await until(t, 'test was fetched by the scheduler', async () => (await status(box)).profiles.some((p) => p.name === 'test'), 60_000);
+    t.equal((await daemonGet(box, '/creds/test')).status, 200);
     t.equal(mfaCalls().length, 1, 'never another MFA code');
   });
 
@@ -122,16 +85,16 @@ if (requireOrSkip(t, 'moto_server', moto !== null)) {
     const state = join(box.env.XDG_STATE_HOME!, 'credd', 'state.json');
     t.equal(statSync(state).mode & 0o777, 0o600, 'the state file is 0600');
     const calls = proxy.calls.length;
-    daemon.child.kill('SIGKILL');
-    await daemon.exited;
+    world.daemon.child.kill('SIGKILL');
+    await world.daemon.exited;
     t.ok(existsSync(join(box.env.XDG_RUNTIME_DIR!, 'credd', 'control.sock')), 'the killed daemon left its socket');
-    daemon = await startDaemonProcess(box.env);
-    t.match(daemon.log(), /took over the control socket/);
-    const a = await get(box, '/creds');
+    world.daemon = await startDaemonProcess(box.env);
+    t.match(world.daemon.log(), /took over the control socket/);
+    const a = await daemonGet(box, '/creds');
     t.equal(a.status, 200);
     t.equal(a.body.AccessKeyId, servedKey, 'the same credentials, restored from disk');
     t.equal(proxy.calls.length, calls, 'without any STS call');
-    const prod = await get(box, '/creds/prod');
+    const prod = await daemonGet(box, '/creds/prod');
     t.equal(prod.status, 200, 'a new role on the restored session');
     t.equal(assumed('555555555555').length, 1);
     t.equal(mfaCalls().length, 1, 'and still the one MFA code');
@@ -141,16 +104,16 @@ if (requireOrSkip(t, 'moto_server', moto !== null)) {
   t.test('SIGTERM: the request in flight is answered, the STS call finishes, the socket goes, exit 0', async (t) => {
     proxy.mode = 'slow';
     proxy.slowMs = 3000;
-    const inflight = get(box, '/creds/staging');
-    await until('the staging request reached STS', async () => assumed('444444444444').length === 1);
-    daemon.child.kill('SIGTERM');
+    const inflight = daemonGet(box, '/creds/staging');
+    await until(t, 'the staging request reached STS', async () => assumed('444444444444').length === 1, 60_000);
+    world.daemon.child.kill('SIGTERM');
     const a = await inflight;
     t.equal(a.status, 503, 'answered without waiting for the slow STS (the SDKs give up after 1 s)');
     t.equal(a.body.Code, 'RequestTimeout', 'with a code every SDK retries (Go v2 included)');
-    t.equal(await daemon.exited, 0, 'exit 0');
+    t.equal(await world.daemon.exited, 0, 'exit 0');
     t.notOk(existsSync(join(box.env.XDG_RUNTIME_DIR!, 'credd', 'control.sock')), 'socket removed');
     t.notOk(existsSync(join(box.env.XDG_RUNTIME_DIR!, 'credd', 'endpoint.json')), 'endpoint file removed');
-    t.match(daemon.log(), /"msg":"stopped"/);
+    t.match(world.daemon.log(), /"msg":"stopped"/);
     const saved = JSON.parse(readFileSync(join(box.env.XDG_STATE_HOME!, 'credd', 'state.json'), 'utf8')) as { credentials: Array<{ profile: string }> };
     t.ok(saved.credentials.some((c) => c.profile === 'staging'), 'what it obtained is on disk');
     proxy.mode = 'pass';

@@ -2,9 +2,9 @@ import t from 'tap';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasCommand, requireOrSkip, startMoto } from '../helpers/moto.js';
-import { startStsProxy, type StsProxy } from '../helpers/sts-proxy.js';
-import { credd, makeSandbox, runCommand, startDaemonProcess, type DaemonProcess } from '../helpers/credd-process.js';
+import { hasCommand, requireOrSkip } from '../helpers/moto.js';
+import { credd, runCommand, startScenario } from '../helpers/credd-process.js';
+import { signIn, switchWithSlowSts } from '../helpers/scenario-steps.js';
 import { evalShellEnv, lastLine } from '../helpers/clients.js';
 
 // The first request for a profile is never cold (issue 13): with STS taking 1.5 s, the Go SDK v2
@@ -18,29 +18,17 @@ const hasAwsV2 = existsSync(AWS_V2);
 
 t.setTimeout(300_000);
 
-const moto = await startMoto();
-if (requireOrSkip(t, 'moto_server', moto !== null)) {
-  const proxy: StsProxy = await startStsProxy({ upstream: moto!.url });
-  const box = makeSandbox(proxy.url);
+const world = await startScenario(t);
+if (world) {
+  const { moto, proxy, box } = world;
   const build = mkdtempSync(join(tmpdir(), 'credd-go-'));
-  const daemon: DaemonProcess = await startDaemonProcess(box.env);
-  t.teardown(async () => {
-    await daemon.stop();
-    await proxy.close();
-    await moto!.stop();
-    box.cleanup();
-    rmSync(build, { recursive: true, force: true });
-  });
+  t.teardown(() => rmSync(build, { recursive: true, force: true }));
   // The clients call moto for GetCallerIdentity; only credd's own STS calls go through the slow proxy.
-  const clientBase = { PATH: process.env.PATH!, HOME: box.home, STS_URL: moto!.url };
+  const clientBase = { PATH: process.env.PATH!, HOME: box.home, STS_URL: moto.url };
 
   t.test('setup: one MFA code, STS becomes slow, credd switch waits for prod', async (t) => {
-    t.equal((await credd(box.env, ['switch', 'dev'])).code, 0);
-    t.equal((await credd(box.env, ['mfa', '123456'])).code, 0);
-    proxy.mode = 'slow';
-    proxy.slowMs = 1500;
-    const r = await credd(box.env, ['switch', 'prod']);
-    t.equal(r.code, 0, r.stderr);
+    await signIn(t, box);
+    const r = await switchWithSlowSts(t, world, 'prod');
     t.match(r.stdout, /prod: credentials ready, 59m left/);
   });
 
@@ -64,7 +52,7 @@ if (requireOrSkip(t, 'moto_server', moto !== null)) {
   t.test('the AWS CLI v2 through IMDS', async (t) => {
     if (!requireOrSkip(t, 'the AWS CLI v2 (apt-get install awscli: /usr/bin/aws)', hasAwsV2)) return;
     const env = await evalShellEnv((await credd(box.env, ['env', '--imds'])).stdout, clientBase);
-    const r = await runCommand(AWS_V2, ['sts', 'get-caller-identity', '--endpoint-url', moto!.url, '--query', 'Account', '--output', 'text'], env);
+    const r = await runCommand(AWS_V2, ['sts', 'get-caller-identity', '--endpoint-url', moto.url, '--query', 'Account', '--output', 'text'], env);
     t.equal(r.code, 0, lastLine(r.stderr));
     t.equal(lastLine(r.stdout), '555555555555');
     proxy.mode = 'pass';

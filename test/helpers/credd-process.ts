@@ -162,24 +162,35 @@ export interface Scenario {
   moto: { url: string };
   proxy: StsProxy;
   box: Sandbox;
+  /** The daemon the teardown stops if it still runs: a test that restarts the daemon puts the new one here. */
   daemon: DaemonProcess;
+}
+
+/** What `startScenario` tears down besides its own daemon. */
+export interface ScenarioOptions {
+  /** Also `credd stop` at the end, for a test that starts daemons of its own (`credd start`). */
+  stopStarted?: boolean;
 }
 
 /**
  * Starts moto, the proxy, a sandbox and the daemon, and tears them down with `t`.
  * Resolves null (after a SKIP, or a failure under CI=true) when moto_server is missing.
  */
-export async function startScenario(t: Test): Promise<Scenario | null> {
+export async function startScenario(t: Test, { stopStarted = false }: ScenarioOptions = {}): Promise<Scenario | null> {
   const moto = await startMoto();
   if (!requireOrSkip(t, 'moto_server', moto !== null)) return null;
   const proxy = await startStsProxy({ upstream: moto!.url });
   const box = makeSandbox(proxy.url);
-  const daemon = await startDaemonProcess(box.env);
+  const world: Scenario = { moto: moto!, proxy, box, daemon: await startDaemonProcess(box.env) };
   t.teardown(async () => {
-    await daemon.stop();
+    // The test may have stopped or killed it already.
+    const { child } = world.daemon;
+    if (child.exitCode === null && child.signalCode === null) await world.daemon.stop();
+    // Before the sandbox goes: `credd stop` finds its daemon through the sandbox's runtime directory.
+    if (stopStarted) await credd(box.env, ['stop']);
     await proxy.close();
     await moto!.stop();
     box.cleanup();
   });
-  return { moto: moto!, proxy, box, daemon };
+  return world;
 }
