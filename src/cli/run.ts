@@ -1,9 +1,14 @@
 import { BadRequestError, toCreddError } from '../errors.js';
-import type { CliContext, Command } from './context.js';
-import { HELP, helpFor } from './help.js';
+import type { CommandModule } from './command-spec.js';
+import type { CliContext } from './context.js';
+import { overview, verbHelp } from './help.js';
 
-/** Maps verbs to their modules, loaded on demand so each command pulls in only what it needs. */
-const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
+/**
+ * Maps verbs to their modules, loaded on demand so each command pulls in only what it needs;
+ * in this order in `credd --help`. A command module is light (the daemon's own code is loaded
+ * by `credd daemon` when it runs), so that help can read every module's spec.
+ */
+export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   daemon: () => import('./commands/daemon.js'),
   start: () => import('./commands/start.js'),
   stop: () => import('./commands/stop.js'),
@@ -27,6 +32,12 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   console: () => import('./commands/console.js'),
   'eks-token': () => import('./commands/eks-token.js'),
 };
+
+/** `credd --help` (no verb, or one that does not exist) or `credd VERB --help`. */
+export async function helpText(verb?: string): Promise<string> {
+  if (verb !== undefined && Object.hasOwn(COMMANDS, verb)) return verbHelp((await COMMANDS[verb]!()).spec);
+  return overview(await Promise.all(Object.values(COMMANDS).map(async (load) => (await load()).spec)));
+}
 
 /** The arguments before `--`: what follows belongs to the command that `credd exec` runs. */
 function ownArgs(argv: string[]): string[] {
@@ -53,7 +64,7 @@ export async function run(ctx: CliContext, argv: string[]): Promise<number> {
   const [verb, ...rest] = withoutDebug(argv);
   try {
     if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
-      ctx.out(rest[0] && Object.hasOwn(COMMANDS, rest[0]) ? helpFor(rest[0]) : HELP);
+      ctx.out(await helpText(rest[0]));
       return 0;
     }
     if (verb === '--version' || verb === '-v') {
@@ -64,7 +75,7 @@ export async function run(ctx: CliContext, argv: string[]): Promise<number> {
     const load = Object.hasOwn(COMMANDS, verb) ? COMMANDS[verb] : undefined;
     if (!load) throw new BadRequestError(`Unknown command "${verb}": run \`credd --help\` for the list.`);
     if (ownArgs(rest).some((a) => a === '--help' || a === '-h')) {
-      ctx.out(helpFor(verb));
+      ctx.out(verbHelp((await load()).spec));
       return 0;
     }
     return await (await load()).default(ctx, rest);

@@ -65,10 +65,16 @@ t.test('a profile that cannot be served: its error, and the command never runs',
 });
 
 t.test('usage errors: exit 2 without calling the daemon', async (t) => {
-  for (const argv of [['exec', 'dev'], ['exec', 'dev', '--'], ['exec', '--', 'true'], ['exec', 'a', 'b', '--', 'true']]) {
+  const usage = 'credd: Usage: credd exec NAME -- CMD [ARGS...] (see `credd exec --help`)\n';
+  for (const [argv, message] of [
+    [['exec', 'dev'], usage],
+    [['exec', 'dev', '--'], usage],
+    [['exec', '--', 'true'], usage],
+    [['exec', 'a', 'b', '--', 'true'], 'credd: Too many arguments for `credd exec`: b (see `credd exec --help`)\n'],
+  ] as const) {
     const { cli } = sandbox(t);
-    t.equal(await run(cli.ctx, argv), 2, argv.join(' '));
-    t.equal(cli.stderr(), 'credd: Usage: credd exec NAME -- CMD [ARGS...]\n');
+    t.equal(await run(cli.ctx, [...argv]), 2, argv.join(' '));
+    t.equal(cli.stderr(), message);
     t.same(cli.calls, []);
   }
 });

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { HELP, helpFor } from '../../src/cli/help.js';
-import { run, wantsDebug, withoutDebug } from '../../src/cli/run.js';
+import { COMMANDS, helpText, run, wantsDebug, withoutDebug } from '../../src/cli/run.js';
 import { CreddError } from '../../src/errors.js';
 import { fakeCliContext } from '../helpers/cli-context.js';
 
-const VERBS = ['daemon', 'start', 'stop', 'status', 'mfa', 'switch', 'profiles', 'env', 'exec', 'credential-process', 'refresh', 'reload', 'logout'];
+const VERBS = Object.keys(COMMANDS);
+const HELP = await helpText();
 
 t.test('withoutDebug and wantsDebug look only before --', async (t) => {
   t.same(withoutDebug(['--debug', 'status', '--json']), ['status', '--json']);
@@ -26,9 +26,9 @@ t.test('help: no verb, --help, -h, help', async (t) => {
   }
   const cli = fakeCliContext();
   t.equal(await run(cli.ctx, ['help', 'mfa']), 0);
-  t.equal(cli.stdout(), helpFor('mfa'));
-  t.not(helpFor('mfa'), HELP);
-  t.equal(helpFor('no-such-verb'), HELP, 'helpFor falls back to the overview');
+  t.equal(cli.stdout(), await helpText('mfa'));
+  t.not(await helpText('mfa'), HELP);
+  t.equal(await helpText('no-such-verb'), HELP, 'an unknown verb gets the overview');
 });
 
 t.test('--help per verb prints that verb’s help and does nothing else', async (t) => {
@@ -36,7 +36,7 @@ t.test('--help per verb prints that verb’s help and does nothing else', async 
     for (const flag of ['--help', '-h']) {
       const cli = fakeCliContext();
       t.equal(await run(cli.ctx, [verb, 'arg', flag]), 0, `${verb} ${flag}`);
-      t.equal(cli.stdout(), helpFor(verb));
+      t.equal(cli.stdout(), await helpText(verb));
       t.match(cli.stdout(), `Usage: credd ${verb}`);
       t.same(cli.calls, [], 'no daemon call');
     }

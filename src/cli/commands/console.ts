@@ -4,6 +4,36 @@ import type { CliContext, Command } from '../context.js';
 import { openBrowser } from '../open-browser.js';
 import { parse } from '../parse.js';
 import { timeLeft } from '../time-left.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd console` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'console',
+  args: '[NAME]',
+  positionals: 1,
+  options: {
+    stdout: { type: 'boolean', help: 'print the URL instead of opening it' },
+    destination: { type: 'string', short: 'd', value: 'D', help: 'the page: a service (s3), a console path (/s3/buckets) or an https URL' },
+    long: { type: 'boolean', help: 'a session of up to 12 h, with a new MFA code (see above)' },
+    'logout-first': { type: 'boolean', help: 'log the browser out of the console first (to open another account)' },
+  },
+  group: 'Everyday',
+  summary: 'open the AWS console signed in as NAME',
+  about: `Opens the AWS Management Console signed in as NAME (default: the active profile), with
+the credentials the daemon holds: no MFA code is asked for. The daemon asks the
+partition's sign-in endpoint (aws, aws-cn, aws-us-gov; CREDD_SIGNIN_URL overrides it)
+for a sign-in token and builds the login URL. How long the console session lasts:
+  a role reached from the MFA session (role chaining): as long as those role
+    credentials, at most 1 h; no SessionDuration is sent for them;
+  --long: the role is assumed straight from the long-term keys with a new MFA code
+    (prompted, or from mfa_process), for up to 12 h where the role allows it;
+  a profile without a role: GetFederationToken from the long-term keys, 12 h, and
+    this session carries no MFA context.
+--stdout prints the URL instead of opening it. Otherwise the browser ($BROWSER, else
+xdg-open or open) gets a private page (0600, deleted after a minute) that forwards to
+it: the URL is a bearer credential for 15 minutes and is never logged or put in argv.
+`,
+} as const satisfies CommandSpec;
 
 /** One line on stderr that says how long the console session lasts and why. */
 export function lifetimeNote(a: ConsoleAnswer, now: number): string {
@@ -22,12 +52,7 @@ export function lifetimeNote(a: ConsoleAnswer, now: number): string {
 
 /** `credd console [PROFILE] [--stdout] [--destination D] [--long] [--logout-first]` */
 const consoleCommand: Command = async (ctx: CliContext, args) => {
-  const { values, positionals } = parse('console', args, {
-    stdout: { type: 'boolean' },
-    destination: { type: 'string', short: 'd' },
-    long: { type: 'boolean' },
-    'logout-first': { type: 'boolean' },
-  }, 1);
+  const { values, positionals } = parse(spec, args);
   const profile = positionals[0];
   const req: ConsoleRequest = { stdout: Boolean(values.stdout) };
   if (profile !== undefined) req.profile = profile;

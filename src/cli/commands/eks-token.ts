@@ -2,6 +2,28 @@ import { checkClusterName } from '../../aws/eks-cluster.js';
 import { BadRequestError } from '../../errors.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd eks-token` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'eks-token',
+  args: 'CLUSTER',
+  positionals: 1,
+  options: {
+    profile: { type: 'string', short: 'p', value: 'NAME', help: 'sign with NAME (default: the active profile)' },
+    region: { type: 'string', value: 'R', help: 'the cluster\'s region (default: the profile\'s)' },
+    kubeconfig: { type: 'boolean', help: 'print the users: entry to paste into your kubeconfig instead' },
+  },
+  group: 'Everyday',
+  summary: 'kubectl exec plugin: an EKS token signed by the daemon',
+  about: `A kubectl exec credential plugin, like \`aws eks get-token\`, without starting Python:
+prints the ExecCredential JSON (client.authentication.k8s.io/v1beta1, or v1 when
+KUBERNETES_EXEC_INFO asks for it) with a token for CLUSTER. The daemon signs it with
+NAME's credentials (default: the active profile) for R (default: the profile's
+region) and hands out the same token for about 13 minutes. The token is valid for
+15 minutes; expirationTimestamp is 14 minutes after signing, as the AWS CLI writes it.
+`,
+} as const satisfies CommandSpec;
 
 const V1BETA1 = 'client.authentication.k8s.io/v1beta1';
 const SUPPORTED = new Set(['client.authentication.k8s.io/v1', V1BETA1]);
@@ -38,11 +60,7 @@ export function kubeconfigStanza(cluster: string, profile?: string, region?: str
  * plugin. Only asks the daemon, which signs and caches the token: no SDK is loaded here.
  */
 const eksToken: Command = async (ctx, args) => {
-  const { values, positionals } = parse('eks-token', args, {
-    profile: { type: 'string', short: 'p' },
-    region: { type: 'string' },
-    kubeconfig: { type: 'boolean' },
-  }, 1);
+  const { values, positionals } = parse(spec, args);
   const cluster = positionals[0];
   if (cluster === undefined) throw new BadRequestError('Name the cluster: credd eks-token CLUSTER (see `credd eks-token --help`).');
   checkClusterName(cluster);

@@ -10,6 +10,32 @@ import { localConfig, localEndpoint, regionOf, savedActiveProfile } from '../loc
 import { parse } from '../parse.js';
 import { loadSettings } from '../../settings.js';
 import { containerEnv, imdsEnv, renderShellEnv, type ShellEnv, type ShellKind } from '../shell-env.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd env` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'env',
+  args: '[NAME]',
+  positionals: 1,
+  options: {
+    imds: { type: 'boolean', help: 'the EC2 instance-metadata form instead (see above)' },
+    shell: { type: 'string', value: 'sh|fish|powershell', help: 'the shell to print for (default sh: bash, zsh)' },
+  },
+  group: 'Everyday',
+  summary: 'lines for eval "$(credd env)": point this shell at credd',
+  about: `Prints the lines that point a shell at credd: eval "$(credd env)" (fish: credd env
+--shell fish | source; PowerShell: credd env --shell powershell | Out-String |
+Invoke-Expression). Sets AWS_CONTAINER_CREDENTIALS_FULL_URI, the token and the
+region, and unsets the variables that would win over credd (AWS_PROFILE,
+AWS_ACCESS_KEY_ID, ...). With NAME the URI is pinned to that profile instead of
+following \`credd switch\`; a running daemon starts fetching NAME at once. Works
+whether or not the daemon runs. Prints nothing (exit 1) when another user holds the
+port: the SDKs would send the token there.
+--imds prints the EC2 instance-metadata form instead, for tools that read only IMDS:
+AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:PORT/ (the active profile), and
+unsets the container variables, which the SDKs would use first.
+`,
+} as const satisfies CommandSpec;
 
 function warnDefaultKeys(ctx: CliContext, config: AwsConfig | undefined): void {
   if (config?.defaultHasKeys) {
@@ -47,7 +73,7 @@ export function imdsEnvFor(ctx: CliContext, name: string | undefined): ShellEnv 
 
 /** `credd env [NAME] [--imds] [--shell sh|fish|powershell]` */
 const env: Command = async (ctx, args) => {
-  const { values, positionals } = parse('env', args, { shell: { type: 'string' }, imds: { type: 'boolean' } }, 1);
+  const { values, positionals } = parse(spec, args);
   const shell = (values.shell ?? 'sh') as ShellKind;
   if (!['sh', 'fish', 'powershell'].includes(shell)) throw new BadRequestError(`--shell "${values.shell}": use sh (bash, zsh), fish or powershell.`);
   ctx.out(renderShellEnv(values.imds ? imdsEnvFor(ctx, positionals[0]) : envFor(ctx, positionals[0]), shell));

@@ -2,16 +2,29 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { BadRequestError } from '../../errors.js';
 import type { Command } from '../context.js';
+import { parse } from '../parse.js';
 import { applyEnv } from '../shell-env.js';
 import { envFor } from './env.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd exec` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'exec',
+  args: 'NAME -- CMD [ARGS...]',
+  positionals: 1,
+  group: 'Everyday',
+  summary: 'run CMD with NAME\'s credentials',
+  about: `Runs CMD with the environment of \`credd env NAME\` and exits with its status.
+`,
+} as const satisfies CommandSpec;
 
 /** `credd exec NAME -- CMD [ARGS...]`: checks NAME is servable first, then runs CMD and mirrors its exit. */
 const exec: Command = async (ctx, args) => {
   const dash = args.indexOf('--');
   const own = dash === -1 ? args : args.slice(0, dash);
   const cmd = dash === -1 ? [] : args.slice(dash + 1);
-  if (own.length !== 1 || cmd.length === 0) throw new BadRequestError('Usage: credd exec NAME -- CMD [ARGS...]');
-  const name = own[0]!;
+  const name = parse(spec, own).positionals[0];
+  if (name === undefined || cmd.length === 0) throw new BadRequestError('Usage: credd exec NAME -- CMD [ARGS...] (see `credd exec --help`)');
   // Surfaces "MFA needed" or "unknown profile" before CMD runs, and warms the cache.
   await ctx.client.get('/credentials/:name', { params: { name } });
   const env = applyEnv(ctx.env, envFor(ctx, name));

@@ -6,6 +6,29 @@ import { loadSettings } from '../../settings.js';
 import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
 import { askKeys } from '../ask-keys.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd keys` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'keys',
+  args: 'import|add|remove|list [PROFILE]',
+  positionals: 2,
+  group: 'Keys',
+  summary: 'keep PROFILE\'s long-term keys in the OS keyring',
+  about: `Keeps long-term access keys in the OS keyring (Secret Service, macOS keychain, Windows
+Credential Manager; setting keyring) instead of ~/.aws/credentials.
+import PROFILE: moves aws_access_key_id/aws_secret_access_key of [PROFILE] from the
+  credentials file into the keyring, then removes those two lines; the rest of the file
+  (other sections, comments, order, mode) stays as it was, and so does an empty [PROFILE].
+add PROFILE: asks for the key ID and the secret (hidden) on a terminal, else reads the
+  two lines from standard input; never from the command line.
+remove PROFILE: deletes PROFILE's keys from the keyring.
+list: the profiles with keys in the keyring (never the secrets), and which of them still
+  have a plaintext copy in the credentials file.
+Keys in the keyring win over keys in the files. A running daemon reloads them at once.
+With no usable keyring this is an error and nothing is written anywhere.
+`,
+} as const satisfies CommandSpec;
 
 export interface KeysDeps {
   openKeyring(deps: OpenKeyringDeps): Promise<KeyringChoice>;
@@ -32,7 +55,7 @@ const NAME = /^[\w+=,.@:/-]{1,128}$/;
 /** `credd keys import|add|remove|list [PROFILE]` */
 export function createKeysCommand(deps: KeysDeps): Command {
   return async (ctx, args) => {
-    const { positionals } = parse('keys', args, {}, 2);
+    const { positionals } = parse(spec, args);
     const [sub, profile] = positionals;
     if (sub === 'list') {
       const kr = await userKeyring(ctx, deps.openKeyring);

@@ -1,6 +1,29 @@
 import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
 import { openBrowser } from '../open-browser.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd login` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'login',
+  args: '[SESSION]',
+  positionals: 1,
+  options: {
+    'device-code': { type: 'boolean', help: 'for SSH and containers: print a URL and a code to confirm there, then wait' },
+    'no-browser': { type: 'boolean', help: 'print the sign-in URL instead of opening a browser' },
+  },
+  group: 'IAM Identity Center (SSO)',
+  summary: 'sign in once for every SSO profile of SESSION',
+  about: `Signs in to an IAM Identity Center session ([sso-session SESSION] in your AWS config;
+without SESSION, the active profile's session, or the only one). The daemon runs the
+sign-in, one per session however many callers ask, and stores the token in
+~/.aws/sso/cache, where the AWS CLI and every SDK find it too. Requests for credentials
+never start a sign-in: they fail with LoginRequired until you run this.
+
+By default: authorization code with PKCE. Opens $BROWSER (else xdg-open or open) on the
+sign-in page, which comes back to http://127.0.0.1:PORT/oauth/callback.
+`,
+} as const satisfies CommandSpec;
 
 /** Deps of `credd login`, so tests can see (and stop) the browser launch. */
 export interface LoginDeps {
@@ -14,7 +37,7 @@ export interface LoginDeps {
  */
 export function createLoginCommand(deps: LoginDeps): Command {
   return async (ctx, args) => {
-    const { values, positionals } = parse('login', args, { 'device-code': { type: 'boolean' }, 'no-browser': { type: 'boolean' } }, 1);
+    const { values, positionals } = parse(spec, args);
     const body = { ...(positionals[0] ? { session: positionals[0] } : {}), ...(values['device-code'] ? { device: true } : {}) };
     const s = await ctx.client.post('/sso/login', body);
     if (s.joined) ctx.out(`A sign-in to "${s.session}" is already under way; waiting for it.\n`);

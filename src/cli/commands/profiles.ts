@@ -1,9 +1,23 @@
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd profiles` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'profiles',
+  options: {
+    json: { type: 'boolean', help: 'print one JSON document' },
+  },
+  group: 'Everyday',
+  summary: 'the profiles in your AWS config and their state',
+  about: `Lists the profiles of your AWS config with account, role, region, source, whether
+they need MFA, and their state (ready, mfa-needed, available, error).
+`,
+} as const satisfies CommandSpec;
 
 /** `credd profiles [--json]` */
 const profiles: Command = async (ctx, args) => {
-  const { values } = parse('profiles', args, { json: { type: 'boolean' } });
+  const { values } = parse(spec, args);
   const list = await ctx.client.get('/profiles');
   if (values.json) {
     ctx.out(`${JSON.stringify(list, null, 2)}\n`);

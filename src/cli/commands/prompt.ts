@@ -4,6 +4,19 @@ import type { StatusInfo } from '../../control/contract.js';
 import type { Command } from '../context.js';
 import { localConfig } from '../local-view.js';
 import { parse } from '../parse.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd prompt` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'prompt',
+  group: 'Setup',
+  summary: 'active profile and time left, for PS1 (silent without a daemon)',
+  about: `Prints the active profile and the time until the next MFA code is needed, e.g. "dev 42m"
+or "dev 1h05m"; "dev mfa!" when a code is needed now. Prints nothing (exit 0) when no
+profile is active or no daemon answers within half a second, so a prompt never shows an
+error. docs/shell.md shows the PS1 (bash, zsh), fish and PowerShell set-up.
+`,
+} as const satisfies CommandSpec;
 
 /** A prompt runs before every command line: a daemon that does not answer within this is treated as absent. */
 export const PROMPT_TIMEOUT_MS = 500;
@@ -43,7 +56,7 @@ export function promptLine(s: StatusInfo, needs: NeededSession | undefined, now:
  * Reads the status over the control socket and the AWS config files; never loads the SDK.
  */
 const prompt: Command = async (ctx, args) => {
-  parse('prompt', args, {});
+  parse(spec, args);
   let s: StatusInfo;
   try {
     s = await ctx.client.get('/status', { timeoutMs: PROMPT_TIMEOUT_MS });

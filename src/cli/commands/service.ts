@@ -7,6 +7,29 @@ import { renderServiceFile, templatePath } from '../../service/service-file.js';
 import { installSteps, logHint, serviceFile, statusCommands, uninstallSteps } from '../../service/steps.js';
 import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd service` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'service',
+  args: 'install|uninstall|status',
+  positionals: 1,
+  options: {
+    'dry-run': { type: 'boolean', help: 'print the files and commands instead of writing and running them' },
+  },
+  group: 'Setup',
+  summary: 'start credd at login (systemd user unit / launchd agent)',
+  about: `install: writes the login service with the real path of this node and credd, and starts it.
+  Linux: ~/.config/systemd/user/credd.service (XDG_CONFIG_HOME honoured), then
+  systemctl --user daemon-reload and systemctl --user enable --now credd.service.
+  macOS: ~/Library/LaunchAgents/dev.credd.daemon.plist, then launchctl bootstrap gui/UID.
+  A daemon already running (credd start) is stopped first so that the service takes over.
+  Variables that choose credd's files (XDG_STATE_HOME, AWS_CONFIG_FILE, CREDD_PORT, ...)
+  are copied from this shell into the unit.
+uninstall: stops and disables the service and removes the file.
+status: whether it is installed, enabled and running; exit 3 when it is not running.
+`,
+} as const satisfies CommandSpec;
 
 /** What `service status` reports of a running daemon. */
 type Running = Pick<DaemonStatus, 'pid' | 'endpoint'>;
@@ -119,7 +142,7 @@ const ACTIONS = { install, uninstall, status };
 /** `credd service install|uninstall|status [--dry-run]`, with its side effects injected. */
 export function createServiceCommand(makeDeps: (ctx: CliContext) => ServiceDeps): Command {
   return async (ctx, args) => {
-    const { values, positionals } = parse('service', args, { 'dry-run': { type: 'boolean' } }, 1);
+    const { values, positionals } = parse(spec, args);
     const action = positionals[0];
     if (action !== 'install' && action !== 'uninstall' && action !== 'status') {
       throw new BadRequestError('Usage: credd service install|uninstall|status [--dry-run]');

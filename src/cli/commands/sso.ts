@@ -1,6 +1,23 @@
 import { BadRequestError } from '../../errors.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd sso` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'sso',
+  args: 'roles [SESSION]',
+  positionals: 1,
+  options: {
+    config: { type: 'boolean', help: 'print ready-to-paste [profile] stanzas instead' },
+    json: { type: 'boolean', help: 'print one JSON document' },
+  },
+  group: 'IAM Identity Center (SSO)',
+  summary: 'the accounts and roles the portal offers',
+  about: `Lists the accounts and roles the IAM Identity Center portal offers to SESSION (default:
+the active profile's session, or the only one). Needs a sign-in (credd login).
+`,
+} as const satisfies CommandSpec;
 
 /** A profile name from an account name and a role: lower case, dashes. */
 const profileName = (account: string, role: string) => `${account}-${role}`.toLowerCase().replace(/[^a-z0-9.@+-]+/g, '-').replace(/^-+|-+$/g, '');
@@ -9,7 +26,7 @@ const profileName = (account: string, role: string) => `${account}-${role}`.toLo
 const sso: Command = async (ctx, args) => {
   const [sub, ...rest] = args;
   if (sub !== 'roles') throw new BadRequestError('Usage: credd sso roles [SESSION] [--config] [--json] (see `credd sso --help`).');
-  const { values, positionals } = parse('sso', rest, { config: { type: 'boolean' }, json: { type: 'boolean' } }, 1);
+  const { values, positionals } = parse(spec, rest);
   const r = await ctx.client.get('/sso/roles', { params: { session: positionals[0] } });
   if (values.json) {
     ctx.out(`${JSON.stringify(r, null, 2)}\n`);

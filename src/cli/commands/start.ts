@@ -10,6 +10,17 @@ import type { CliContext, Command } from '../context.js';
 import { localEndpoint } from '../local-view.js';
 import { parse } from '../parse.js';
 import { refuseSquattedPort } from '../port-guard.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd start` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'start',
+  group: 'Daemon',
+  summary: 'start the daemon in the background (does nothing if it runs)',
+  about: `Starts the daemon in the background if none is running, and waits until it answers.
+Its log goes to the state directory (credd.log).
+`,
+} as const satisfies CommandSpec;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,7 +51,7 @@ async function report(ctx: CliContext, childPid: number | undefined, logFile?: s
  * (the daemons themselves take turns under the start lock).
  */
 const start: Command = async (ctx, args) => {
-  parse('start', args, {});
+  parse(spec, args);
   checkRuntimeDir(ctx.paths.runtimeDir, ctx.uid);
   if (await socketAlive(ctx.paths.socket)) return report(ctx, undefined);
   refuseSquattedPort(ctx, localEndpoint(ctx), 'credd cannot serve there.');

@@ -4,10 +4,25 @@ import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 import { ssoLines } from '../sso/status-lines.js';
 import { timeLeft } from '../time-left.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd status` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'status',
+  options: {
+    json: { type: 'boolean', help: 'print one JSON document' },
+  },
+  group: 'Daemon',
+  summary: 'what the daemon serves; exit 3 when it is not running',
+  about: `Shows whether the daemon runs, its endpoint, the active profile, the source sessions
+with their expiry, the profiles being served and the last errors. Exit 3 when no
+daemon runs.
+`,
+} as const satisfies CommandSpec;
 
 /** `credd status [--json]`: exit 3 when no daemon runs. */
 const status: Command = async (ctx, args) => {
-  const { values } = parse('status', args, { json: { type: 'boolean' } });
+  const { values } = parse(spec, args);
   let s: DaemonStatus;
   try {
     s = await ctx.client.get('/status');

@@ -2,10 +2,20 @@ import { socketAlive } from '../../daemon/single-instance.js';
 import { DaemonNotRunningError } from '../../errors.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
+import type { CommandSpec } from '../command-spec.js';
+
+/** What `credd stop` accepts; its help and its parser are made from this. */
+export const spec = {
+  name: 'stop',
+  group: 'Daemon',
+  summary: 'stop the daemon gracefully',
+  about: `Stops the running daemon gracefully. Sessions stay on disk for the next start.
+`,
+} as const satisfies CommandSpec;
 
 /** `credd stop`: asks the daemon to stop and waits until its socket is gone. */
 const stop: Command = async (ctx, args) => {
-  parse('stop', args, {});
+  parse(spec, args);
   try {
     await ctx.client.post('/stop');
   } catch (err) {
