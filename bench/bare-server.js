@@ -17,7 +17,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 // (some 2 µs per request on node 20, 22 and 24). Without it the baseline would be slower than the runtime
 // allows whenever it idled before its load, and credd would look better than it is.
 let pinnedTick;
-const hook = createHook({ init(_id, _type, _trigger, resource) { pinnedTick = resource; } }).enable();
+const hook = createHook({
+  init(_id, _type, _trigger, resource) {
+    pinnedTick = resource;
+  },
+}).enable();
 process.nextTick(() => undefined);
 hook.disable();
 
@@ -64,5 +68,5 @@ const server = createServer((req, res) => {
   }
   send(res, 401, 'application/json', denied);
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port, pinnedTick: pinnedTick !== undefined }) + '\n'));
+server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port, pinnedTick: pinnedTick !== undefined })}\n`));
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => server.close(() => process.exit(0)));

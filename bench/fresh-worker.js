@@ -13,21 +13,22 @@ const cpuStart = process.cpuUsage();
 const start = performance.now();
 const end = start + opts.duration * 1000;
 
-const once = () => new Promise((resolve) => {
-  const t0 = performance.now();
-  const req = http.get(opts.url, { agent: false, headers }, (res) => {
-    res.resume();
-    res.on('end', () => {
-      if (res.statusCode >= 200 && res.statusCode < 300) samples.push(performance.now() - t0);
-      else non2xx++;
+const once = () =>
+  new Promise((resolve) => {
+    const t0 = performance.now();
+    const req = http.get(opts.url, { agent: false, headers }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        if (res.statusCode >= 200 && res.statusCode < 300) samples.push(performance.now() - t0);
+        else non2xx++;
+        resolve();
+      });
+    });
+    req.on('error', () => {
+      errors++;
       resolve();
     });
   });
-  req.on('error', () => {
-    errors++;
-    resolve();
-  });
-});
 const max = opts.maxRequests ?? Infinity;
 let started = 0;
 const loop = async () => {
@@ -43,13 +44,15 @@ const cpu = process.cpuUsage(cpuStart);
 const sorted = Float64Array.from(samples).sort();
 const pct = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
 const round3 = (x) => Math.round(x * 1000) / 1000;
-process.stdout.write(JSON.stringify({
-  requestsPerSecond: (samples.length + non2xx) / seconds,
-  totalRequests: samples.length + non2xx,
-  latencyMs: { p50: round3(pct(50)), p90: round3(pct(90)), p99: round3(pct(99)), max: round3(pct(100)), samples: sorted.length },
-  non2xx,
-  errors,
-  timeouts: 0,
-  durationSeconds: seconds,
-  loadCpuPercent: Math.round((cpu.user + cpu.system) / 1e4 / seconds),
-}) + '\n');
+process.stdout.write(
+  `${JSON.stringify({
+    requestsPerSecond: (samples.length + non2xx) / seconds,
+    totalRequests: samples.length + non2xx,
+    latencyMs: { p50: round3(pct(50)), p90: round3(pct(90)), p99: round3(pct(99)), max: round3(pct(100)), samples: sorted.length },
+    non2xx,
+    errors,
+    timeouts: 0,
+    durationSeconds: seconds,
+    loadCpuPercent: Math.round((cpu.user + cpu.system) / 1e4 / seconds),
+  })}\n`,
+);

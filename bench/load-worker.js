@@ -41,30 +41,37 @@ instance.on('response', record);
 // After settleSeconds every connection is open and judged: what follows is the steady state.
 let settled = { responses: 0, samples: 0 };
 const settleMs = (opts.settleSeconds ?? 0) * 1000;
-const timer = settleMs > 0 && setTimeout(() => {
-  settled = { responses, samples: count };
-  process.stdout.write(JSON.stringify({ settled: responses }) + '\n');
-}, settleMs);
+const timer =
+  settleMs > 0 &&
+  setTimeout(() => {
+    settled = { responses, samples: count };
+    process.stdout.write(`${JSON.stringify({ settled: responses })}\n`);
+  }, settleMs);
 const result = await instance;
 clearTimeout(timer);
 const cpu = process.cpuUsage(cpuStart);
 
 const steadySeconds = result.duration - settleMs / 1000;
-process.stdout.write(JSON.stringify({
-  requestsPerSecond: result.requests.average,
-  totalRequests: result.requests.total,
-  latencyMs: percentiles(samples.subarray(0, count)),
-  steady: settleMs > 0 ? {
-    seconds: steadySeconds,
-    responses: responses - settled.responses,
-    requestsPerSecond: (responses - settled.responses) / steadySeconds,
-    latencyMs: percentiles(samples.subarray(settled.samples, count)),
-  } : undefined,
-  autocannonLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
-  throughputBytesPerSecond: result.throughput.average,
-  non2xx: result.non2xx,
-  errors: result.errors,
-  timeouts: result.timeouts,
-  durationSeconds: result.duration,
-  loadCpuPercent: Math.round((cpu.user + cpu.system) / 1e4 / result.duration),
-}) + '\n');
+process.stdout.write(
+  `${JSON.stringify({
+    requestsPerSecond: result.requests.average,
+    totalRequests: result.requests.total,
+    latencyMs: percentiles(samples.subarray(0, count)),
+    steady:
+      settleMs > 0
+        ? {
+            seconds: steadySeconds,
+            responses: responses - settled.responses,
+            requestsPerSecond: (responses - settled.responses) / steadySeconds,
+            latencyMs: percentiles(samples.subarray(settled.samples, count)),
+          }
+        : undefined,
+    autocannonLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
+    throughputBytesPerSecond: result.throughput.average,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    durationSeconds: result.duration,
+    loadCpuPercent: Math.round((cpu.user + cpu.system) / 1e4 / result.duration),
+  })}\n`,
+);

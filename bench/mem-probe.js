@@ -9,6 +9,6 @@ const file = process.env.BENCH_PROBE_FILE;
 if (file) {
   process.on('SIGUSR2', () => {
     const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
-    appendFileSync(file, JSON.stringify({ ...process.memoryUsage(), spaces }) + '\n');
+    appendFileSync(file, `${JSON.stringify({ ...process.memoryUsage(), spaces })}\n`);
   });
 }

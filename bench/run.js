@@ -86,7 +86,12 @@ const COLD_PROFILE = bulkProfileNames(1)[0];
 const MIN_IDLE_MS = 30000;
 const IMDS_PATH = `/latest/meta-data/iam/security-credentials/${PROFILE}`;
 // The daemon runs as `credd start` and the service units run it: with their node flags.
-const daemonNodeArgs = args['daemon-node-args'] === undefined ? [...DAEMON_NODE_FLAGS] : args['daemon-node-args'] === 'none' ? [] : args['daemon-node-args'].split(' ').filter(Boolean);
+const daemonNodeArgs =
+  args['daemon-node-args'] === undefined
+    ? [...DAEMON_NODE_FLAGS]
+    : args['daemon-node-args'] === 'none'
+      ? []
+      : args['daemon-node-args'].split(' ').filter(Boolean);
 const say = (m) => process.stderr.write(`bench: [${((performance.now() - started) / 1000).toFixed(0)} s] ${m}\n`);
 
 /** Checks that `url` answers 200 with `type` of `bytes` bytes before any load is trusted. */
@@ -113,12 +118,17 @@ function toolVersions() {
 
 const cleanups = [];
 const cleanup = async () => {
-  while (cleanups.length) await cleanups.pop()().catch(() => undefined);
+  while (cleanups.length)
+    await cleanups
+      .pop()()
+      .catch(() => undefined);
 };
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => void cleanup().then(() => process.exit(130)));
 
 try {
-  say(`scenarios: ${[...only].join(', ')}${args.quick ? ' (quick)' : ''}; pinning: ${pin ? `servers on core ${SERVER_CORE}, load generator on core ${LOAD_CORE}` : 'none'}`);
+  say(
+    `scenarios: ${[...only].join(', ')}${args.quick ? ' (quick)' : ''}; pinning: ${pin ? `servers on core ${SERVER_CORE}, load generator on core ${LOAD_CORE}` : 'none'}`,
+  );
   const background = [await backgroundBusy(1000)];
   const moto = await startMoto();
   if (!moto) throw new Error('moto_server not found (pip install "moto[server]")');
@@ -148,8 +158,18 @@ try {
     results.configScale = measureConfigScale({ count: num('scale-profiles'), runs: q('scale-runs', 1) });
   }
   if (only.has('footprint')) {
-    results.footprint = await measureFootprint({ stsUrl: sts.url, count: num('burst'), loadSeconds: q('footprint-load', 2), startIdleMs: q('footprint-start-idle', 5) * 1000,
-      idleMs: q('footprint-idle', 10) * 1000, pin, core: SERVER_CORE, loadCore: LOAD_CORE, daemonNodeArgs, say });
+    results.footprint = await measureFootprint({
+      stsUrl: sts.url,
+      count: num('burst'),
+      loadSeconds: q('footprint-load', 2),
+      startIdleMs: q('footprint-start-idle', 5) * 1000,
+      idleMs: q('footprint-idle', 10) * 1000,
+      pin,
+      core: SERVER_CORE,
+      loadCore: LOAD_CORE,
+      daemonNodeArgs,
+      say,
+    });
   }
   // Memory: a daemon with 500 profiles in use, sampled while it idles through the rest of the bench.
   let memory;
@@ -187,14 +207,34 @@ try {
       { key: 'creds', label: '`GET /creds` (token)', path: '/creds', headers: { credd: auth, bare: auth } },
       { key: 'imds', label: 'IMDSv2 credential GET', path: IMDS_PATH, headers: { credd: creddImdsHeaders, bare: bareImdsHeaders } },
     ];
-    const method = { connectionsList: args.connections.split(',').map(Number), duration: q('duration', 1), rounds: q('rounds', 2), warmup: q('warmup', 1),
-      settle: args.quick ? 0 : num('settle'), quietWait: num('quiet-wait'), quietBudget: q('quiet-budget', 5), fresh: { duration: q('fresh-duration', 1), connections: num('fresh-connections'), requests: q('fresh-requests', 200) } };
+    const method = {
+      connectionsList: args.connections.split(',').map(Number),
+      duration: q('duration', 1),
+      rounds: q('rounds', 2),
+      warmup: q('warmup', 1),
+      settle: args.quick ? 0 : num('settle'),
+      quietWait: num('quiet-wait'),
+      quietBudget: q('quiet-budget', 5),
+      fresh: { duration: q('fresh-duration', 1), connections: num('fresh-connections'), requests: q('fresh-requests', 200) },
+    };
     const e = await measureEndpoints({ servers: { credd, bare }, paths, pin, loadCore: LOAD_CORE, say, ...method });
     background.push(...e.runs.map((x) => x.backgroundBusyPercent));
     const all = [...e.runs, ...e.fresh];
-    results.endpoint = { ...e, clean: all.every((x) => x.non2xx === 0 && x.errors === 0 && x.timeouts === 0),
-      method: { ...method, durationSeconds: method.duration, bodyBytes, imdsBodyBytes, imdsPath: IMDS_PATH, freshConnections: method.fresh.connections,
-        freshRequests: method.fresh.requests, pinned: pin, loadGenerator: 'autocannon, in its own process' } };
+    results.endpoint = {
+      ...e,
+      clean: all.every((x) => x.non2xx === 0 && x.errors === 0 && x.timeouts === 0),
+      method: {
+        ...method,
+        durationSeconds: method.duration,
+        bodyBytes,
+        imdsBodyBytes,
+        imdsPath: IMDS_PATH,
+        freshConnections: method.fresh.connections,
+        freshRequests: method.fresh.requests,
+        pinned: pin,
+        loadGenerator: 'autocannon, in its own process',
+      },
+    };
   }
   if (only.has('cold')) {
     say(`cold burst: ${num('burst')} concurrent requests for ${COLD_PROFILE}`);
@@ -217,14 +257,14 @@ try {
   };
   const markdown = toMarkdown(report);
   mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(`${args.out}.tmp`, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(`${args.out}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
   renameSync(`${args.out}.tmp`, args.out);
-  process.stdout.write(markdown + '\n');
+  process.stdout.write(`${markdown}\n`);
   say(`results written to ${args.out}`);
   // Only a complete run replaces the published numbers (the page and the summary it cites).
   if (complete && !args['no-docs']) {
     writeResults(join(here, '..', 'docs', 'performance.md'), markdown);
-    writeFileSync(join(here, 'results', 'summary.json'), JSON.stringify(summaryOf(report), null, 2) + '\n');
+    writeFileSync(join(here, 'results', 'summary.json'), `${JSON.stringify(summaryOf(report), null, 2)}\n`);
     say('docs/performance.md and bench/results/summary.json updated');
   }
 } catch (err) {

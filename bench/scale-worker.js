@@ -15,9 +15,8 @@ const gc = globalThis.gc ?? (() => {});
 
 // Module loading is timed apart: the daemon has loaded these long before it reads a config.
 let t = performance.now();
-const mod = mode === 'credd'
-  ? { ...(await import(join(dist, 'config.js'))), ...(await import(join(dist, 'resolve-plan.js'))) }
-  : await import('@smithy/core/config');
+const mod =
+  mode === 'credd' ? { ...(await import(join(dist, 'config.js'))), ...(await import(join(dist, 'resolve-plan.js'))) } : await import('@smithy/core/config');
 const importMs = performance.now() - t;
 
 gc();
@@ -46,13 +45,20 @@ const after = process.memoryUsage();
 gc();
 const retained = process.memoryUsage();
 
-process.stdout.write(JSON.stringify({
-  mode, profiles, importMs, loadMs, resolveMs, totalMs,
-  // Heap growth while loading (garbage included), what stays after a full GC with the result
-  // still referenced, and the process's RSS at the end.
-  heapGrowthBytes: after.heapUsed - before.heapUsed,
-  heapRetainedBytes: retained.heapUsed - before.heapUsed,
-  rssBytes: retained.rss,
-  rssGrowthBytes: retained.rss - before.rss,
-  keptSomething: kept !== undefined,
-}) + '\n');
+process.stdout.write(
+  `${JSON.stringify({
+    mode,
+    profiles,
+    importMs,
+    loadMs,
+    resolveMs,
+    totalMs,
+    // Heap growth while loading (garbage included), what stays after a full GC with the result
+    // still referenced, and the process's RSS at the end.
+    heapGrowthBytes: after.heapUsed - before.heapUsed,
+    heapRetainedBytes: retained.heapUsed - before.heapUsed,
+    rssBytes: retained.rss,
+    rssGrowthBytes: retained.rss - before.rss,
+    keptSomething: kept !== undefined,
+  })}\n`,
+);

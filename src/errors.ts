@@ -164,14 +164,22 @@ export class DaemonNotRunningError extends CreddError {
 /** The listen address is taken or not allowed. */
 export class ListenError extends CreddError {
   constructor(address: string, why: string) {
-    super('ListenError', `Cannot listen on ${address} (${why}): stop whatever uses it, or pick another port with CREDD_PORT, \`port\` in the settings file or \`credd daemon --port N\`.`, 500);
+    super(
+      'ListenError',
+      `Cannot listen on ${address} (${why}): stop whatever uses it, or pick another port with CREDD_PORT, \`port\` in the settings file or \`credd daemon --port N\`.`,
+      500,
+    );
   }
 }
 
 /** Another user listens on credd's port: the SDKs would send the token there and take its answers. */
 export class PortSquattedError extends CreddError {
   constructor(address: string, holder: string, consequence: string) {
-    super('PortSquatted', `${address} is held by ${holder}, not by you: ${consequence} Find out who runs it (\`ss -ltnp\`), stop it, or give credd another port (CREDD_PORT, \`port\` in the settings file).`, 409);
+    super(
+      'PortSquatted',
+      `${address} is held by ${holder}, not by you: ${consequence} Find out who runs it (\`ss -ltnp\`), stop it, or give credd another port (CREDD_PORT, \`port\` in the settings file).`,
+      409,
+    );
   }
 }
 

@@ -8,10 +8,27 @@ export type Logger = PinoLogger;
  * logger on purpose; this list is the net under that rule.
  */
 export const REDACT_PATHS = [
-  'accessKeyId', 'secretAccessKey', 'sessionToken', 'token', 'code', 'tokenCode',
-  '*.accessKeyId', '*.secretAccessKey', '*.sessionToken', '*.token', '*.code', '*.tokenCode',
-  'SecretAccessKey', 'Token', '*.SecretAccessKey', '*.Token', 'credentials', '*.credentials',
-  'req.headers.authorization', 'req.headers["x-aws-ec2-metadata-token"]', 'headers.authorization',
+  'accessKeyId',
+  'secretAccessKey',
+  'sessionToken',
+  'token',
+  'code',
+  'tokenCode',
+  '*.accessKeyId',
+  '*.secretAccessKey',
+  '*.sessionToken',
+  '*.token',
+  '*.code',
+  '*.tokenCode',
+  'SecretAccessKey',
+  'Token',
+  '*.SecretAccessKey',
+  '*.Token',
+  'credentials',
+  '*.credentials',
+  'req.headers.authorization',
+  'req.headers["x-aws-ec2-metadata-token"]',
+  'headers.authorization',
 ];
 
 /** Error codes (`AccessDenied`, `ENOENT`): letters only, so never an MFA code or a key. */

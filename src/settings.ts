@@ -61,7 +61,9 @@ export const ECS_HOST = '169.254.170.2';
  */
 export function checkEcsRelativeUri(settings: Settings): void {
   if (settings.ecsRelativeUri && settings.host !== ECS_HOST) {
-    throw new ConfigError(`ecs_relative_uri serves credentials without a token, so it needs host = ${ECS_HOST} (a container network), not "${settings.host}": see docs/configuration.md.`);
+    throw new ConfigError(
+      `ecs_relative_uri serves credentials without a token, so it needs host = ${ECS_HOST} (a container network), not "${settings.host}": see docs/configuration.md.`,
+    );
   }
 }
 
@@ -69,12 +71,14 @@ export function checkEcsRelativeUri(settings: Settings): void {
 type Fail = (why: string, quoted?: boolean) => never;
 /** One value's rule, the same for the settings file, the environment and the daemon's flags. */
 type Parser = (v: string, fail: Fail) => unknown;
-const int = (min: number, max: number): Parser => (v, fail) => {
-  // Digits only: Number('') is 0, and '0x10' or '1e3' are not what anyone means by a port.
-  const n = /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!(n >= min && n <= max)) fail(`must be a whole number from ${min} to ${max}.`);
-  return n;
-};
+const int =
+  (min: number, max: number): Parser =>
+  (v, fail) => {
+    // Digits only: Number('') is 0, and '0x10' or '1e3' are not what anyone means by a port.
+    const n = /^\d+$/.test(v) ? Number(v) : NaN;
+    if (!(n >= min && n <= max)) fail(`must be a whole number from ${min} to ${max}.`);
+    return n;
+  };
 const level: Parser = (v, fail) => {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v)) fail('must be one of fatal, error, warn, info, debug, trace, silent.');
   return v;
@@ -143,7 +147,8 @@ export function loadSettings(file: string, env: Record<string, string | undefine
     // hasOwn: `constructor = x` must be an unknown key, not Object.prototype.constructor.
     const spec = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
     // ini turns `[x]` into an object, and `x = null` into null (a value the parser then refuses).
-    if (!spec || (typeof value === 'object' && value !== null)) throw new ConfigError(`Unknown setting "${key}" in ${file}: see docs/configuration.md for the keys credd knows.`);
+    if (!spec || (typeof value === 'object' && value !== null))
+      throw new ConfigError(`Unknown setting "${key}" in ${file}: see docs/configuration.md for the keys credd knows.`);
     const v = String(value).trim();
     out[spec[0]] = spec[1](v, settingFail(key, v));
   }

@@ -1,8 +1,21 @@
 import t from 'tap';
 import {
-  AccessDeniedError, AlreadyRunningError, BadRequestError, ConfigError, CreddError, DaemonNotRunningError, ForbiddenError,
-  fromWire, MfaRequiredError, NoActiveProfileError, NotFoundError, ServiceError, StsUnavailableError, toCreddError,
-  UnauthorizedError, UnknownProfileError,
+  AccessDeniedError,
+  AlreadyRunningError,
+  BadRequestError,
+  ConfigError,
+  CreddError,
+  DaemonNotRunningError,
+  ForbiddenError,
+  fromWire,
+  MfaRequiredError,
+  NoActiveProfileError,
+  NotFoundError,
+  ServiceError,
+  StsUnavailableError,
+  toCreddError,
+  UnauthorizedError,
+  UnknownProfileError,
 } from '../src/errors.js';
 
 t.test('CreddError: code, status, exit code and name', async (t) => {

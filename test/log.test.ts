@@ -12,18 +12,31 @@ const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
 t.test('secrets come out [redacted], at the top level and one level down', async (t) => {
   const { log, lines } = capture();
-  log.info({
-    accessKeyId: 'AKIAEXAMPLE',
-    secretAccessKey: SECRET,
-    sessionToken: 'FwoGZXIvYXdzEXAMPLE',
-    token: 'tok-secret',
-    code: '123456',
-    tokenCode: '654321',
-    SecretAccessKey: SECRET,
-    Token: 'FwoG-upper',
-    credentials: { anything: SECRET },
-    creds: { secretAccessKey: SECRET, sessionToken: 's', token: 't', code: '111111', tokenCode: '222222', accessKeyId: 'A', SecretAccessKey: SECRET, Token: 'T', credentials: {} },
-  }, 'hello');
+  log.info(
+    {
+      accessKeyId: 'AKIAEXAMPLE',
+      secretAccessKey: SECRET,
+      sessionToken: 'FwoGZXIvYXdzEXAMPLE',
+      token: 'tok-secret',
+      code: '123456',
+      tokenCode: '654321',
+      SecretAccessKey: SECRET,
+      Token: 'FwoG-upper',
+      credentials: { anything: SECRET },
+      creds: {
+        secretAccessKey: SECRET,
+        sessionToken: 's',
+        token: 't',
+        code: '111111',
+        tokenCode: '222222',
+        accessKeyId: 'A',
+        SecretAccessKey: SECRET,
+        Token: 'T',
+        credentials: {},
+      },
+    },
+    'hello',
+  );
   const [l] = lines;
   t.equal(l!.msg, 'hello');
   for (const k of ['accessKeyId', 'secretAccessKey', 'sessionToken', 'token', 'code', 'tokenCode', 'SecretAccessKey', 'Token', 'credentials']) {
@@ -36,7 +49,10 @@ t.test('secrets come out [redacted], at the top level and one level down', async
 
 t.test('authorization and IMDS token headers are redacted', async (t) => {
   const { log, lines } = capture();
-  log.info({ req: { method: 'GET', url: '/creds', headers: { authorization: 'tok-secret', 'x-aws-ec2-metadata-token': 'imds-secret', host: '127.0.0.1' } } }, 'request');
+  log.info(
+    { req: { method: 'GET', url: '/creds', headers: { authorization: 'tok-secret', 'x-aws-ec2-metadata-token': 'imds-secret', host: '127.0.0.1' } } },
+    'request',
+  );
   log.info({ headers: { authorization: 'tok-secret-2' } }, 'headers');
   t.same(lines[0]!.req.headers, { authorization: '[redacted]', 'x-aws-ec2-metadata-token': '[redacted]', host: '127.0.0.1' });
   t.equal(lines[0]!.req.url, '/creds', 'the rest stays');
@@ -51,7 +67,10 @@ t.test('error codes stay readable; anything else under `code` is blanked', async
   log.warn({ code: 'Access-Denied 1' }, 'c');
   log.warn({ code: 42 }, 'd');
   log.warn({ code: 'a1b2c3' }, 'e');
-  t.same(lines.map((l) => (l.code ?? l.err.code)), ['AccessDenied', 'ECONNRESET', '[redacted]', '[redacted]', '[redacted]']);
+  t.same(
+    lines.map((l) => l.code ?? l.err.code),
+    ['AccessDenied', 'ECONNRESET', '[redacted]', '[redacted]', '[redacted]'],
+  );
 });
 
 t.test('level, name and non-secret fields', async (t) => {

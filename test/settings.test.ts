@@ -40,7 +40,10 @@ t.test('file values', async (t) => {
 t.test('boolean settings', async (t) => {
   t.equal(load(t, 'imds = false\n').imds, false);
   t.equal(load(t, 'imds = true\n').imds, true);
-  t.equal(errorOf(t, () => load(t, 'imds = no\n')), 'Setting imds = "no" must be true or false.');
+  t.equal(
+    errorOf(t, () => load(t, 'imds = no\n')),
+    'Setting imds = "no" must be true or false.',
+  );
   t.equal(load(t, `ecs_relative_uri = true\nhost = ${ECS_HOST}\n`).ecsRelativeUri, true);
 });
 
@@ -54,16 +57,34 @@ t.test('environment variables beat the file', async (t) => {
 });
 
 t.test('a bad environment value names the variable', async (t) => {
-  t.equal(errorOf(t, () => load(t, undefined, { CREDD_PORT: 'http' })), 'Setting CREDD_PORT = "http" must be a whole number from 0 to 65535.');
-  t.equal(errorOf(t, () => load(t, undefined, { CREDD_LOG_LEVEL: 'loud' })), 'Setting CREDD_LOG_LEVEL = "loud" must be one of fatal, error, warn, info, debug, trace, silent.');
+  t.equal(
+    errorOf(t, () => load(t, undefined, { CREDD_PORT: 'http' })),
+    'Setting CREDD_PORT = "http" must be a whole number from 0 to 65535.',
+  );
+  t.equal(
+    errorOf(t, () => load(t, undefined, { CREDD_LOG_LEVEL: 'loud' })),
+    'Setting CREDD_LOG_LEVEL = "loud" must be one of fatal, error, warn, info, debug, trace, silent.',
+  );
 });
 
 t.test('an unknown key is an error naming it', async (t) => {
   for (const key of ['listen', 'constructor', 'toString', '__proto__x']) {
-    t.equal(errorOf(t, () => load(t, `port = 1\n${key} = 1\n`)), `Unknown setting "${key}" in ${join(t.testdirName, 'config.ini')}: see docs/configuration.md for the keys credd knows.`, key);
+    t.equal(
+      errorOf(t, () => load(t, `port = 1\n${key} = 1\n`)),
+      `Unknown setting "${key}" in ${join(t.testdirName, 'config.ini')}: see docs/configuration.md for the keys credd knows.`,
+      key,
+    );
   }
-  t.match(errorOf(t, () => load(t, '[server]\nport = 1\n')), 'Unknown setting "server"', 'sections are not settings');
-  t.match(errorOf(t, () => load(t, 'port[] = 1\n')), 'Unknown setting "port"', 'nor arrays');
+  t.match(
+    errorOf(t, () => load(t, '[server]\nport = 1\n')),
+    'Unknown setting "server"',
+    'sections are not settings',
+  );
+  t.match(
+    errorOf(t, () => load(t, 'port[] = 1\n')),
+    'Unknown setting "port"',
+    'nor arrays',
+  );
 });
 
 t.test('bad values', async (t) => {
@@ -84,19 +105,30 @@ t.test('bad values', async (t) => {
     ['host = ::1', 'Setting host = "::1" must be an IPv4 address such as 127.0.0.1 (credd env points the SDKs at 127.0.0.1).'],
     ['host = localhost', 'Setting host = "localhost" must be an IPv4 address such as 127.0.0.1 (credd env points the SDKs at 127.0.0.1).'],
   ];
-  for (const [line, message] of cases) t.equal(errorOf(t, () => load(t, `${line}\n`)), message, line);
+  for (const [line, message] of cases)
+    t.equal(
+      errorOf(t, () => load(t, `${line}\n`)),
+      message,
+      line,
+    );
 });
 
 t.test('an unreadable file is a ConfigError', async (t) => {
   const dir = t.testdir({});
   mkdirSync(join(dir, 'config.ini'));
-  t.match(errorOf(t, () => loadSettings(join(dir, 'config.ini'), {})), new RegExp(`^Cannot read ${join(dir, 'config.ini')}: .*EISDIR`));
+  t.match(
+    errorOf(t, () => loadSettings(join(dir, 'config.ini'), {})),
+    new RegExp(`^Cannot read ${join(dir, 'config.ini')}: .*EISDIR`),
+  );
 });
 
 t.test('checkEcsRelativeUri: the no-token mode only on the ECS address', async (t) => {
   t.doesNotThrow(() => checkEcsRelativeUri({ ...DEFAULT_SETTINGS }));
   t.doesNotThrow(() => checkEcsRelativeUri({ ...DEFAULT_SETTINGS, ecsRelativeUri: true, host: ECS_HOST }));
-  t.match(errorOf(t, () => checkEcsRelativeUri({ ...DEFAULT_SETTINGS, ecsRelativeUri: true })), `needs host = ${ECS_HOST}`);
+  t.match(
+    errorOf(t, () => checkEcsRelativeUri({ ...DEFAULT_SETTINGS, ecsRelativeUri: true })),
+    `needs host = ${ECS_HOST}`,
+  );
 });
 
 t.test('settingFlag: --host and --port by the rules of the settings, as a BadRequest naming the flag', async (t) => {

@@ -121,7 +121,10 @@ export async function measureAwsCli({ sandbox, sts, profile, runs, say }) {
 
 /** The AWS CLI tables. */
 export function awsCliMarkdown(r) {
-  const calls = (c) => Object.entries(c).map(([a, n]) => `${n} ${a}`).join(', ') || 'none';
+  const calls = (c) =>
+    Object.entries(c)
+      .map(([a, n]) => `${n} ${a}`)
+      .join(', ') || 'none';
   return [
     `| \`aws sts get-caller-identity\` (AWS CLI v1, median of ${r.runs}, alternating) | wall time (ms) |`,
     '| --- | ---: |',

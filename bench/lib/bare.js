@@ -14,14 +14,34 @@ function padded(skeleton, bytes, indent) {
 
 /** A fake `/creds` JSON of exactly `bytes` bytes, in credd's field order. */
 export function sameSizeBody(bytes) {
-  return padded({ AccessKeyId: 'ASIABENCHBASELINE000', SecretAccessKey: 'b'.repeat(40), Token: '', Expiration: '2099-01-01T00:00:00Z',
-    RoleArn: 'arn:aws:iam::222222222222:role/RoleNameIndev', AccountId: '222222222222' }, bytes);
+  return padded(
+    {
+      AccessKeyId: 'ASIABENCHBASELINE000',
+      SecretAccessKey: 'b'.repeat(40),
+      Token: '',
+      Expiration: '2099-01-01T00:00:00Z',
+      RoleArn: 'arn:aws:iam::222222222222:role/RoleNameIndev',
+      AccountId: '222222222222',
+    },
+    bytes,
+  );
 }
 
 /** A fake IMDS credential document of exactly `bytes` bytes, pretty-printed as credd and real IMDS print it. */
 export function sameSizeImdsBody(bytes) {
-  return padded({ Code: 'Success', LastUpdated: '2099-01-01T00:00:00Z', Type: 'AWS-HMAC', AccessKeyId: 'ASIABENCHBASELINE000',
-    SecretAccessKey: 'b'.repeat(40), Token: '', Expiration: '2099-01-01T00:00:00Z' }, bytes, 2);
+  return padded(
+    {
+      Code: 'Success',
+      LastUpdated: '2099-01-01T00:00:00Z',
+      Type: 'AWS-HMAC',
+      AccessKeyId: 'ASIABENCHBASELINE000',
+      SecretAccessKey: 'b'.repeat(40),
+      Token: '',
+      Expiration: '2099-01-01T00:00:00Z',
+    },
+    bytes,
+    2,
+  );
 }
 
 /** Starts the bare server (pinned to `core` when `pin`; `nodeArgs` before the script, `env` added); resolves `{ pid, url, stop() }`. */

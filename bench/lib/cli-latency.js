@@ -37,7 +37,14 @@ export function measureCliLatency({ env, profile, runs }) {
   return {
     runs,
     floorMs: floor,
-    commands: commands.map((c) => ({ key: c.key, label: c.label, medianMs: median(times[c.key]), p90Ms: percentile(times[c.key], 90), overFloorMs: median(times[c.key]) - floor, times: times[c.key] })),
+    commands: commands.map((c) => ({
+      key: c.key,
+      label: c.label,
+      medianMs: median(times[c.key]),
+      p90Ms: percentile(times[c.key], 90),
+      overFloorMs: median(times[c.key]) - floor,
+      times: times[c.key],
+    })),
   };
 }
 
@@ -46,8 +53,10 @@ export function cliLatencyMarkdown(r) {
   return [
     `| command (median of ${r.runs}, alternating) | wall time (ms) | p90 (ms) | over the floor (ms) | target | verdict |`,
     '| --- | ---: | ---: | ---: | --- | --- |',
-    ...r.commands.map((c) => c.key === 'floor'
-      ? `| ${c.label} | ${fmt(c.medianMs, 1)} | ${fmt(c.p90Ms, 1)} | — | — | — |`
-      : `| ${c.label} | ${fmt(c.medianMs, 1)} | ${fmt(c.p90Ms, 1)} | ${fmt(c.overFloorMs, 1)} | ≤ ${CLI_TARGET_MS} ms over | ${c.overFloorMs <= CLI_TARGET_MS ? 'met' : '**missed**'} |`),
+    ...r.commands.map((c) =>
+      c.key === 'floor'
+        ? `| ${c.label} | ${fmt(c.medianMs, 1)} | ${fmt(c.p90Ms, 1)} | — | — | — |`
+        : `| ${c.label} | ${fmt(c.medianMs, 1)} | ${fmt(c.p90Ms, 1)} | ${fmt(c.overFloorMs, 1)} | ≤ ${CLI_TARGET_MS} ms over | ${c.overFloorMs <= CLI_TARGET_MS ? 'met' : '**missed**'} |`,
+    ),
   ].join('\n');
 }

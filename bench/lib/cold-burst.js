@@ -81,10 +81,16 @@ export async function measureColdBurst({ credd, bare: bareServer, token, profile
 
 /** The cold-burst table. */
 export function coldBurstMarkdown(r) {
-  const statuses = (b) => Object.entries(b.finalStatuses).map(([s, n]) => `${n} × ${s === '0' ? 'network error' : s}`).join(', ') +
-    (b.errors.length ? ` (${b.errors.join(', ')})` : '');
-  const byAction = Object.entries(r.stsCallsByAction).map(([a, n]) => `${n} ${a}`).join(', ') || 'none';
-  const row = (label, b) => `| ${label} | ${fmt(b.allAnsweredMs, 0)} | ${fmt(b.p50Ms, 0)} | ${fmt(b.p99Ms, 0)} | ${b.over1s} | ${fmt(b.serverCpuMs, 0)} | ${b.firstAttempt503} (${b.retries} retries) | ${statuses(b)} |`;
+  const statuses = (b) =>
+    Object.entries(b.finalStatuses)
+      .map(([s, n]) => `${n} × ${s === '0' ? 'network error' : s}`)
+      .join(', ') + (b.errors.length ? ` (${b.errors.join(', ')})` : '');
+  const byAction =
+    Object.entries(r.stsCallsByAction)
+      .map(([a, n]) => `${n} ${a}`)
+      .join(', ') || 'none';
+  const row = (label, b) =>
+    `| ${label} | ${fmt(b.allAnsweredMs, 0)} | ${fmt(b.p50Ms, 0)} | ${fmt(b.p99Ms, 0)} | ${b.over1s} | ${fmt(b.serverCpuMs, 0)} | ${b.firstAttempt503} (${b.retries} retries) | ${statuses(b)} |`;
   return [
     `STS calls made for ${r.requests} concurrent requests for \`${r.profile}\` (no credentials yet): **${r.stsCalls}** (${byAction}); ` +
       `target exactly 1: ${r.stsCalls === 1 ? 'met' : '**missed**'}. Every answer 200 in the end: ${r.cold.allOk ? 'yes' : '**no**'}.`,
@@ -96,7 +102,7 @@ export function coldBurstMarkdown(r) {
     row('bare node:http (baseline)', r.bare),
     '',
     'Each burst comes from a loopback address of its own (127.0.0.2, .3, .4), so none lands on the TIME_WAIT sockets of the one before. ' +
-      'Answers after more than 1 s are, for both servers alike, connections whose first SYN found the listen backlog (511, node\'s default) ' +
+      "Answers after more than 1 s are, for both servers alike, connections whose first SYN found the listen backlog (511, node's default) " +
       'full and was sent again a second later: 1,000 connections opened in the same instant measure the kernel as much as the server.',
   ].join('\n');
 }

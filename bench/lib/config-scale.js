@@ -45,7 +45,9 @@ export function writeLargeConfig(dir, count) {
 /** One fresh-process measurement (see scale-worker.js). */
 function once(mode, files) {
   const r = spawnSync(process.execPath, ['--expose-gc', WORKER], {
-    env: { ...process.env, BENCH_SCALE: JSON.stringify({ mode, ...files }) }, encoding: 'utf8', timeout: 60000,
+    env: { ...process.env, BENCH_SCALE: JSON.stringify({ mode, ...files }) },
+    encoding: 'utf8',
+    timeout: 60000,
   });
   if (r.status !== 0) throw new Error(`scale worker (${mode}) exited ${r.status}: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout);
@@ -58,7 +60,8 @@ export function measureConfigScale({ count, runs }) {
     const files = writeLargeConfig(dir, count);
     const all = { credd: [], sdk: [] };
     for (let i = 0; i < runs; i++) for (const mode of ['credd', 'sdk']) all[mode].push(once(mode, files));
-    const med = (mode) => Object.fromEntries(Object.keys(all[mode][0]).map((k) => [k, typeof all[mode][0][k] === 'number' ? median(all[mode].map((x) => x[k])) : all[mode][0][k]]));
+    const med = (mode) =>
+      Object.fromEntries(Object.keys(all[mode][0]).map((k) => [k, typeof all[mode][0][k] === 'number' ? median(all[mode].map((x) => x[k])) : all[mode][0][k]]));
     return { profiles: count, runs, credd: med('credd'), sdk: med('sdk'), all };
   } finally {
     rmSync(dir, { recursive: true, force: true });

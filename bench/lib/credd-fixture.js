@@ -24,7 +24,12 @@ export function shellEnvOf(env, args = []) {
   const script = `eval "$("$BENCH_NODE" "$BENCH_CREDD" env ${args.join(' ')})" && unset BENCH_NODE BENCH_CREDD && env -0`;
   const r = spawnSync('sh', ['-c', script], { env: { ...env, BENCH_NODE: process.execPath, BENCH_CREDD: CREDD_BIN }, encoding: 'utf8', timeout: 30000 });
   if (r.status !== 0) throw new Error(`eval "$(credd env)" failed: ${r.stderr.trim()}`);
-  return Object.fromEntries(r.stdout.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    r.stdout
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 }
 
 /**
@@ -34,7 +39,9 @@ export function shellEnvOf(env, args = []) {
 export async function startCredd(sandbox, { pin = false, core = 0, nodeArgs = [] } = {}) {
   const daemon = await startDaemonProcess(sandbox.env, { nodeArgs, wrap: pin ? ['taskset', '-c', String(core)] : [] });
   try {
-    const { url, token } = await waitUntil(() => endpointOf(sandbox), 'credd endpoint', { failed: () => (daemon.child.exitCode !== null ? 'exited' : undefined) });
+    const { url, token } = await waitUntil(() => endpointOf(sandbox), 'credd endpoint', {
+      failed: () => (daemon.child.exitCode !== null ? 'exited' : undefined),
+    });
     return { pid: daemon.pid, url, token, log: daemon.log, stop: daemon.stop };
   } catch (err) {
     await daemon.stop();

@@ -23,7 +23,21 @@ export const TARGET_CONNECTIONS = 64;
  * `quietWait`: most seconds to wait for other processes to calm down before a run; `quietBudget`:
  * most seconds of such waiting in all. Resolves `{ runs, summaries, fresh }`.
  */
-export async function measureEndpoints({ servers, paths, connectionsList, duration, rounds, warmup, settle, quietWait, quietBudget, pin, loadCore, fresh, say }) {
+export async function measureEndpoints({
+  servers,
+  paths,
+  connectionsList,
+  duration,
+  rounds,
+  warmup,
+  settle,
+  quietWait,
+  quietBudget,
+  pin,
+  loadCore,
+  fresh,
+  say,
+}) {
   // Waiting for quiet is bounded per run and in total, so a busy machine cannot push the whole
   // bench past its time limit: once the budget is spent, runs go ahead and record the load they saw.
   let quietLeft = quietBudget;
@@ -58,8 +72,10 @@ export async function measureEndpoints({ servers, paths, connectionsList, durati
   if (fresh.duration > 0) {
     for (const name of ['credd', 'bare']) {
       say(`new connection per request: ${name}`);
-      freshRuns.push({ connections: fresh.connections,
-        ...(await measure(name, paths[0], { duration: fresh.duration, connections: fresh.connections, maxRequests: fresh.requests, fresh: true })) });
+      freshRuns.push({
+        connections: fresh.connections,
+        ...(await measure(name, paths[0], { duration: fresh.duration, connections: fresh.connections, maxRequests: fresh.requests, fresh: true })),
+      });
     }
   }
   return { runs, summaries: summarize(runs, paths, connectionsList), fresh: freshRuns };

@@ -36,7 +36,9 @@ export async function idleRss(pids, ms, everyMs = 500) {
     await pause(everyMs);
   }
   const seconds = (performance.now() - t0) / 1000;
-  return Object.fromEntries([...seen].map(([pid, xs]) => [pid, { minBytes: Math.min(...xs), firstBytes: xs[0], lastBytes: xs.at(-1), samples: xs.length, seconds }]));
+  return Object.fromEntries(
+    [...seen].map(([pid, xs]) => [pid, { minBytes: Math.min(...xs), firstBytes: xs[0], lastBytes: xs.at(-1), samples: xs.length, seconds }]),
+  );
 }
 
 /** Asks `pid`'s probe for process.memoryUsage(); resolves it (or undefined after 2 s). */
@@ -58,7 +60,15 @@ async function startProbedCredd(stsUrl, nodeArgs, pin, core) {
   const file = join(sandbox.root, 'probe.jsonl');
   try {
     const credd = await startCredd({ ...sandbox, env: { ...sandbox.env, BENCH_PROBE_FILE: file } }, { pin, core, nodeArgs: ['--import', PROBE, ...nodeArgs] });
-    return { ...credd, sandbox, file, stop: async () => (await credd.stop(), sandbox.cleanup()) };
+    return {
+      ...credd,
+      sandbox,
+      file,
+      stop: async () => {
+        await credd.stop();
+        sandbox.cleanup();
+      },
+    };
   } catch (err) {
     sandbox.cleanup();
     throw err;
@@ -80,7 +90,11 @@ export async function measureFootprint({ stsUrl, count, loadSeconds, startIdleMs
     // A body of about credd's size (586 bytes for `dev` against moto): the exact size matters for
     // throughput (the endpoint scenario matches it), not for memory.
     const file = join(servers.credd.sandbox.root, 'probe-bare.jsonl');
-    servers.bare = { ...(await startBare({ token, body: sameSizeBody(586), imdsBody: '{}', pin, core, nodeArgs: ['--import', PROBE], env: { BENCH_PROBE_FILE: file } })), file, token };
+    servers.bare = {
+      ...(await startBare({ token, body: sameSizeBody(586), imdsBody: '{}', pin, core, nodeArgs: ['--import', PROBE], env: { BENCH_PROBE_FILE: file } })),
+      file,
+      token,
+    };
     const names = Object.keys(servers);
     const pids = names.map((n) => servers[n].pid);
     const byName = (perPid) => Object.fromEntries(names.map((n) => [n, perPid[servers[n].pid]]));
@@ -108,22 +122,39 @@ export async function measureFootprint({ stsUrl, count, loadSeconds, startIdleMs
     const profile = bulkProfileNames(1)[0];
     const bursts = {};
     // Each burst from a loopback address of its own (see cold-burst.js).
-    for (const [i, n] of names.entries()) bursts[n] = await burst(`${servers[n].url}/creds/${profile}`, servers[n].token, count, `127.0.0.${5 + i}`, servers[n].pid);
+    for (const [i, n] of names.entries())
+      bursts[n] = await burst(`${servers[n].url}/creds/${profile}`, servers[n].token, count, `127.0.0.${5 + i}`, servers[n].pid);
     await record(`burst of ${count}`);
     say(`footprint: 64-connection load, ${loadSeconds} s each`);
     const loads = {};
     for (const n of names) {
       const s = servers[n];
-      loads[n] = await measureRun({ server: { pid: s.pid, url: `${s.url}/creds` }, headers: { authorization: s.token }, connections: 64, duration: loadSeconds, pin, core: loadCore });
+      loads[n] = await measureRun({
+        server: { pid: s.pid, url: `${s.url}/creds` },
+        headers: { authorization: s.token },
+        connections: 64,
+        duration: loadSeconds,
+        pin,
+        core: loadCore,
+      });
     }
     await record('64-connection load');
     say(`footprint: idle ${idleMs / 1000} s`);
     const afterUse = byName(await idleRss(pids, idleMs));
     await record('idle after use');
     return {
-      steps, startup, afterUse,
-      bursts: Object.fromEntries(Object.entries(bursts).map(([k, b]) => [k, { allOk: b.allOk, allAnsweredMs: b.allAnsweredMs, finalStatuses: b.finalStatuses }])),
-      loads: Object.fromEntries(Object.entries(loads).map(([k, l]) => [k, { requestsPerSecond: l.requestsPerSecond, totalRequests: l.totalRequests, non2xx: l.non2xx, errors: l.errors }])),
+      steps,
+      startup,
+      afterUse,
+      bursts: Object.fromEntries(
+        Object.entries(bursts).map(([k, b]) => [k, { allOk: b.allOk, allAnsweredMs: b.allAnsweredMs, finalStatuses: b.finalStatuses }]),
+      ),
+      loads: Object.fromEntries(
+        Object.entries(loads).map(([k, l]) => [
+          k,
+          { requestsPerSecond: l.requestsPerSecond, totalRequests: l.totalRequests, non2xx: l.non2xx, errors: l.errors },
+        ]),
+      ),
       method: { count, loadSeconds, startIdleSeconds: startIdleMs / 1000, idleSeconds: idleMs / 1000, daemonNodeArgs },
     };
   } finally {
@@ -144,17 +175,22 @@ export function footprintMarkdown(f) {
   const ns = (x) => (x?.usage?.spaces ? mib(x.usage.spaces.new_space) : 'n/a');
   const names = Object.keys(f.afterUse);
   const label = { credd: `credd${flags ? ` (${flags})` : ''}`, creddNoFlags: 'credd without node flags', bare: 'bare' };
-  const statuses = (b) => Object.entries(b.finalStatuses).map(([s, n]) => `${n} × ${s}`).join(', ');
+  const statuses = (b) =>
+    Object.entries(b.finalStatuses)
+      .map(([s, n]) => `${n} × ${s}`)
+      .join(', ');
   return [
     `| RSS (MiB), lowest while idle (first reading) | credd | bare node:http (baseline) | credd / bare | target | verdict |`,
     '| --- | ---: | ---: | ---: | --- | --- |',
     `| after start-up, ${fmt(f.startup.credd.seconds, 0)} s idle | ${cell(f.startup.credd)} | ${cell(f.startup.bare)} | ${fmt(f.startup.credd.minBytes / f.startup.bare.minBytes)} | — (informational) | — |`,
     `| **after use**: MFA session, a burst of ${f.method.count} cold requests, ${f.method.loadSeconds} s at 64 connections; then ${fmt(f.afterUse.credd.seconds, 0)} s idle | ` +
       `**${cell(f.afterUse.credd)}** | **${cell(f.afterUse.bare)}** | **${fmt(ratio)}** | ≤ ${RSS_RATIO_TARGET} × bare | ${ratio <= RSS_RATIO_TARGET ? 'met' : '**missed**'} |`,
-    ...(noFlags ? [
-      `| the same daemon without ${flags} (same run): after start-up | ${cell(f.startup.creddNoFlags)} | ${cell(f.startup.bare)} | ${fmt(f.startup.creddNoFlags.minBytes / f.startup.bare.minBytes)} | — (what the flags buy) | — |`,
-      `| the same daemon without ${flags} (same run): after use | ${cell(noFlags)} | ${cell(f.afterUse.bare)} | ${fmt(noFlags.minBytes / f.afterUse.bare.minBytes)} | — (what the flags buy) | — |`,
-    ] : []),
+    ...(noFlags
+      ? [
+          `| the same daemon without ${flags} (same run): after start-up | ${cell(f.startup.creddNoFlags)} | ${cell(f.startup.bare)} | ${fmt(f.startup.creddNoFlags.minBytes / f.startup.bare.minBytes)} | — (what the flags buy) | — |`,
+          `| the same daemon without ${flags} (same run): after use | ${cell(noFlags)} | ${cell(f.afterUse.bare)} | ${fmt(noFlags.minBytes / f.afterUse.bare.minBytes)} | — (what the flags buy) | — |`,
+        ]
+      : []),
     '',
     `Bursts: ${names.map((n) => `${label[n]} ${statuses(f.bursts[n])}`).join('; ')}. ` +
       `Load (5 s each, one after the other; no target here, the endpoint section measures throughput): ${names.map((n) => `${label[n]} ${fmt(f.loads[n].requestsPerSecond, 0)} req/s`).join(', ')}.`,
@@ -163,6 +199,8 @@ export function footprintMarkdown(f) {
     '',
     `| step | ${names.map((n) => `${label[n]}: RSS | heap total | heap used | new`).join(' | ')} |`,
     `| --- | ${names.map(() => '---: | ---: | ---: | ---:').join(' | ')} |`,
-    ...f.steps.map((s) => `| ${s.step} | ${names.map((n) => `${mib(s[n].rssBytes)} | ${u(s[n], 'heapTotal')} | ${u(s[n], 'heapUsed')} | ${ns(s[n])}`).join(' | ')} |`),
+    ...f.steps.map(
+      (s) => `| ${s.step} | ${names.map((n) => `${mib(s[n].rssBytes)} | ${u(s[n], 'heapTotal')} | ${u(s[n], 'heapUsed')} | ${ns(s[n])}`).join(' | ')} |`,
+    ),
   ].join('\n');
 }

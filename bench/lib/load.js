@@ -13,7 +13,19 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '..');
  * (see load-worker.js). With `settleSeconds`, `onSettled(responsesSoFar)` is called that long
  * after the load started.
  */
-export async function runLoad({ url, token, headers = { authorization: token }, connections, duration, pin, core, fresh = false, maxRequests, settleSeconds = 0, onSettled = () => {} }) {
+export async function runLoad({
+  url,
+  token,
+  headers = { authorization: token },
+  connections,
+  duration,
+  pin,
+  core,
+  fresh = false,
+  maxRequests,
+  settleSeconds = 0,
+  onSettled = () => {},
+}) {
   const worker = join(dir, fresh ? 'fresh-worker.js' : 'load-worker.js');
   const child = spawnPinned(pin, core, process.execPath, [worker], {
     // Headers hold tokens: the environment, not argv, so they never show in `ps`.

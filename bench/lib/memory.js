@@ -34,14 +34,15 @@ function sampleRss(pid, everyMs = 1000) {
 }
 
 /** GET `url` on the keep-alive `agent`; resolves the status. */
-const getStatus = (url, token, agent) => new Promise((resolve, reject) => {
-  const req = http.get(url, { agent, timeout: 30000, headers: { authorization: token } }, (res) => {
-    res.resume();
-    res.on('end', () => resolve(res.statusCode));
+const getStatus = (url, token, agent) =>
+  new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, timeout: 30000, headers: { authorization: token } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
   });
-  req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-  req.on('error', reject);
-});
 
 /** Fetches every name, `parallel` at a time, retrying a 503 (STS slower than credd's answer deadline) as an SDK would. */
 async function fetchAll(baseUrl, token, names, parallel) {
@@ -111,16 +112,22 @@ export async function startProfilesInUse({ stsUrl, sts, count, nodeArgs = [], pa
  * use (lowest idle RSS, the spec's config), to show what the extra profiles cost.
  */
 export function memoryMarkdown({ inUse: { result: x, sample: s }, reference }) {
-  const calls = Object.entries(x.stsCalls).map(([a, n]) => `${n} ${a}`).join(', ');
+  const calls = Object.entries(x.stsCalls)
+    .map(([a, n]) => `${n} ${a}`)
+    .join(', ');
   return [
     '| RSS (MiB) | lowest while idle (first reading) | idle window |',
     '| --- | ---: | ---: |',
     `| a daemon with a config of ${x.configProfiles} profiles, ${x.profiles} of them in use (credentials cached) | ${mib(s.minBytes)} (${mib(s.firstBytes)}) | ${fmt(s.seconds, 0)} s |`,
     '',
     `The ${x.profiles} profiles were fetched ${x.parallel} at a time in ${fmt(x.fetchMs / 1000, 1)} s (${calls}; answers: ` +
-      `${Object.entries(x.fetched.statuses).map(([st, n]) => `${n} × ${st}`).join(', ')}, ${x.fetched.retries} retries of a 503), credd using ` +
+      `${Object.entries(x.fetched.statuses)
+        .map(([st, n]) => `${n} × ${st}`)
+        .join(', ')}, ${x.fetched.retries} retries of a 503), credd using ` +
       `${fmt(x.creddCpuMsPerProfile, 1)} ms of CPU per new profile.` +
-      (reference ? ` The footprint's daemon after use (spec config) was at ${mib(reference)} MiB: a difference of ${fmt((s.minBytes - reference) / 1048576, 1)} MiB ` +
-        `for ${x.profiles} more profiles in the config and in use (differences of a few MiB either way are V8's collection timing).` : ''),
+      (reference
+        ? ` The footprint's daemon after use (spec config) was at ${mib(reference)} MiB: a difference of ${fmt((s.minBytes - reference) / 1048576, 1)} MiB ` +
+          `for ${x.profiles} more profiles in the config and in use (differences of a few MiB either way are V8's collection timing).`
+        : ''),
   ].join('\n');
 }

@@ -88,7 +88,9 @@ export async function waitUntil(check, what, { timeoutMs = 20000, failed = () =>
   for (;;) {
     const reason = failed();
     if (reason) throw new Error(`${what}: ${reason}`);
-    const ok = await Promise.resolve().then(check).catch(() => false);
+    const ok = await Promise.resolve()
+      .then(check)
+      .catch(() => false);
     if (ok) return ok;
     if (Date.now() > deadline) throw new Error(`${what}: not ready within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
@@ -123,7 +125,9 @@ export function tcpSocketCount() {
   let n = 0;
   for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
     try {
-      n += readFileSync(f, 'utf8').split('\n').filter((l) => l.includes(':')).length;
+      n += readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(':')).length;
     } catch {
       // no such table
     }

@@ -7,18 +7,19 @@ import { stopChild } from './processes.js';
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'sts-proxy.js');
 
 /** The next IPC message of `child` that has `key`; rejects if the child exits first. */
-const next = (child, key) => new Promise((resolve, reject) => {
-  const onMessage = (m) => {
-    if (m && key in m) {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m[key]);
-    }
-  };
-  const onExit = (code) => reject(new Error(`STS proxy exited with ${code}`));
-  child.on('message', onMessage);
-  child.once('exit', onExit);
-});
+const next = (child, key) =>
+  new Promise((resolve, reject) => {
+    const onMessage = (m) => {
+      if (m && key in m) {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m[key]);
+      }
+    };
+    const onExit = (code) => reject(new Error(`STS proxy exited with ${code}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
 
 /**
  * Starts the proxy in front of `upstream` (moto's URL); resolves `{ url, calls(), stop() }`,

@@ -116,7 +116,10 @@ export function buildAwsConfig(files: AwsFiles, paths: AwsFilePaths): AwsConfig 
     if (svc && url) services.set(svc[1]!, url);
     const sso = /^sso-session\.(.+)$/.exec(section);
     if (sso) {
-      const scopes = (body.get('sso_registration_scopes') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      const scopes = (body.get('sso_registration_scopes') ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
       ssoSessions.set(sso[1]!, withoutUndefined({ name: sso[1]!, startUrl: body.get('sso_start_url'), region: body.get('sso_region'), scopes }));
     }
     if (!svc && !sso) merged.set(section, new Map(body));
@@ -130,26 +133,29 @@ export function buildAwsConfig(files: AwsFiles, paths: AwsFilePaths): AwsConfig 
   for (const [name, body] of merged) {
     const get = (key: string) => body.get(key);
     const servicesName = get('services');
-    profiles.set(name, withoutUndefined({
+    profiles.set(
       name,
-      region: get('region'),
-      sourceProfile: get('source_profile'),
-      credentialSource: get('credential_source'),
-      roleArn: get('role_arn'),
-      mfaSerial: get('mfa_serial'),
-      mfaProcess: get('mfa_process'),
-      durationSeconds: durationOf(name, get('duration_seconds'), paths.configFile),
-      externalId: get('external_id'),
-      roleSessionName: get('role_session_name'),
-      endpointUrl: get('endpoint_url'),
-      stsEndpointUrl: servicesName ? services.get(servicesName) : undefined,
-      keys: credKeys.get(name) ?? keysOf(body),
-      ssoSession: get('sso_session'),
-      ssoAccountId: get('sso_account_id'),
-      ssoRoleName: get('sso_role_name'),
-      ssoStartUrl: get('sso_start_url'),
-      ssoRegion: get('sso_region'),
-    }));
+      withoutUndefined({
+        name,
+        region: get('region'),
+        sourceProfile: get('source_profile'),
+        credentialSource: get('credential_source'),
+        roleArn: get('role_arn'),
+        mfaSerial: get('mfa_serial'),
+        mfaProcess: get('mfa_process'),
+        durationSeconds: durationOf(name, get('duration_seconds'), paths.configFile),
+        externalId: get('external_id'),
+        roleSessionName: get('role_session_name'),
+        endpointUrl: get('endpoint_url'),
+        stsEndpointUrl: servicesName ? services.get(servicesName) : undefined,
+        keys: credKeys.get(name) ?? keysOf(body),
+        ssoSession: get('sso_session'),
+        ssoAccountId: get('sso_account_id'),
+        ssoRoleName: get('sso_role_name'),
+        ssoStartUrl: get('sso_start_url'),
+        ssoRegion: get('sso_region'),
+      }),
+    );
   }
   const defaultSection = files.credentials.get('default');
   return { profiles, defaultHasKeys: defaultSection !== undefined && keysOf(defaultSection) !== undefined, ssoSessions, warnings: files.warnings };

@@ -32,7 +32,17 @@ export interface EksToken {
 const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The query parameters in the order botocore writes them, so the URLs differ only where the signing time does. */
-const ORDER = ['Action', 'Version', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Security-Token', 'X-Amz-Signature'];
+const ORDER = [
+  'Action',
+  'Version',
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Security-Token',
+  'X-Amz-Signature',
+];
 
 /**
  * Presigns STS GetCallerIdentity with the `x-k8s-aws-id: CLUSTER` header signed, exactly as
@@ -70,6 +80,8 @@ export async function presignEksToken(input: EksTokenInput): Promise<EksToken> {
     },
   );
   const query = presigned.query as Record<string, string>;
-  const url = `${base.protocol}//${base.host}/?${ORDER.filter((k) => query[k] !== undefined).map((k) => `${k}=${encode(query[k]!)}`).join('&')}`;
+  const url = `${base.protocol}//${base.host}/?${ORDER.filter((k) => query[k] !== undefined)
+    .map((k) => `${k}=${encode(query[k]!)}`)
+    .join('&')}`;
   return { token: EKS_TOKEN_PREFIX + Buffer.from(url, 'utf8').toString('base64url'), expiresAt: now + EKS_TOKEN_LIFETIME_MS };
 }

@@ -52,12 +52,18 @@ export async function consoleCredentials(deps: ConsoleCredentialDeps, plan: Plan
   const endpoint = resolveStsEndpoint(deps.endpoints, plan.endpointUrl);
   // An IAM Identity Center root has no long-term keys: the console gets the role credentials the daemon serves.
   if (plan.sso && opts.long) {
-    throw new BadRequestError(`Profile "${plan.profile}" gets its role from IAM Identity Center, which sets the session length itself: --long cannot help. Use \`credd console ${plan.profile}\`.`);
+    throw new BadRequestError(
+      `Profile "${plan.profile}" gets its role from IAM Identity Center, which sets the session length itself: --long cannot help. Use \`credd console ${plan.profile}\`.`,
+    );
   }
   if (plan.roles.length === 0 && plan.rootKeys) {
     const name = federatedUserName(plan.profile);
     const credentials = await deps.sts.getFederationToken(plan.rootKeys, {
-      region: plan.rootRegion ?? plan.region ?? FALLBACK_REGION, endpoint, name, durationSeconds: CONSOLE_MAX_SECONDS, policy: ALLOW_ALL_POLICY,
+      region: plan.rootRegion ?? plan.region ?? FALLBACK_REGION,
+      endpoint,
+      name,
+      durationSeconds: CONSOLE_MAX_SECONDS,
+      policy: ALLOW_ALL_POLICY,
     });
     return { kind: 'federation-token', credentials, endsAt: credentials.expiration.getTime(), federatedUser: name };
   }
@@ -70,7 +76,9 @@ export async function consoleCredentials(deps: ConsoleCredentialDeps, plan: Plan
 
 async function assumeLong(deps: ConsoleCredentialDeps, plan: Plan, endpoint: string | undefined, code: string | undefined): Promise<ConsoleCredentials> {
   if (plan.roles.length > 1) {
-    throw new BadRequestError(`Profile "${plan.profile}" is reached through ${plan.roles.length} roles; AWS caps a chained role at 1 h, so --long cannot help. Use \`credd console ${plan.profile}\`.`);
+    throw new BadRequestError(
+      `Profile "${plan.profile}" is reached through ${plan.roles.length} roles; AWS caps a chained role at 1 h, so --long cannot help. Use \`credd console ${plan.profile}\`.`,
+    );
   }
   if (plan.mfaSerial && !/^\d{6}$/.test(code ?? '')) throw new BadRequestError('--long needs a fresh 6-digit MFA code (prompted, or from mfa_process).');
   const step = plan.roles[0]!;
@@ -82,8 +90,13 @@ async function assumeLong(deps: ConsoleCredentialDeps, plan: Plan, endpoint: str
     const durationSeconds = ladder[i]!;
     try {
       const out = await deps.sts.assumeRole(keys, {
-        region: plan.region ?? FALLBACK_REGION, endpoint, roleArn: step.roleArn, roleSessionName: step.roleSessionName, externalId: step.externalId,
-        durationSeconds, ...(plan.mfaSerial ? { serialNumber: plan.mfaSerial, tokenCode: code } : {}),
+        region: plan.region ?? FALLBACK_REGION,
+        endpoint,
+        roleArn: step.roleArn,
+        roleSessionName: step.roleSessionName,
+        externalId: step.externalId,
+        durationSeconds,
+        ...(plan.mfaSerial ? { serialNumber: plan.mfaSerial, tokenCode: code } : {}),
       });
       const sessionDuration = Math.min(durationSeconds, CONSOLE_MAX_SECONDS);
       return { kind: 'role-long', credentials: out, endsAt: deps.now() + sessionDuration * 1000, sessionDuration };

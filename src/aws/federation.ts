@@ -18,11 +18,15 @@ export async function requestSigninToken(get: HttpGet, tokenUrl: string, timeout
   try {
     answer = await get(tokenUrl, timeoutMs);
   } catch (err) {
-    const why = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : ((err as { cause?: { code?: string } }).cause?.code ?? 'network error');
+    const why =
+      (err as Error).name === 'TimeoutError'
+        ? `no answer within ${timeoutMs / 1000} s`
+        : ((err as { cause?: { code?: string } }).cause?.code ?? 'network error');
     throw new FederationError(`The AWS sign-in endpoint could not be reached (${why}): check the network (or CREDD_SIGNIN_URL) and try again.`);
   }
   if (answer.status !== 200) {
-    const hint = answer.status === 400 ? 'it refused these credentials (expired, or from GetSessionToken, which the console does not take)' : `HTTP ${answer.status}`;
+    const hint =
+      answer.status === 400 ? 'it refused these credentials (expired, or from GetSessionToken, which the console does not take)' : `HTTP ${answer.status}`;
     throw new FederationError(`The AWS sign-in endpoint did not issue a sign-in token: ${hint}. Try \`credd refresh\` and again.`);
   }
   let token: unknown;

@@ -39,7 +39,13 @@ export async function createKeyOps(target: KeyOpsTarget): Promise<KeyOps> {
   const stsSdk = await import('@aws-sdk/client-sts');
   const iam = new iamSdk.IAMClient({ region: 'us-east-1', endpoint: target.iamEndpoint, credentials: { ...target.credentials }, requestHandler: handler });
   const caller = async (keys: StaticKeys) => {
-    const sts = new stsSdk.STSClient({ region: target.region, endpoint: target.stsEndpoint, credentials: { ...keys }, maxAttempts: 1, requestHandler: handler });
+    const sts = new stsSdk.STSClient({
+      region: target.region,
+      endpoint: target.stsEndpoint,
+      credentials: { ...keys },
+      maxAttempts: 1,
+      requestHandler: handler,
+    });
     try {
       return await sts.send(new stsSdk.GetCallerIdentityCommand({}));
     } finally {
@@ -55,7 +61,11 @@ export async function createKeyOps(target: KeyOpsTarget): Promise<KeyOps> {
   return {
     async listKeys() {
       const out = await iam.send(new iamSdk.ListAccessKeysCommand({ UserName }));
-      return (out.AccessKeyMetadata ?? []).map((k) => ({ id: k.AccessKeyId ?? '?', status: k.Status ?? '?', ...(k.CreateDate ? { created: k.CreateDate.toISOString().slice(0, 10) } : {}) }));
+      return (out.AccessKeyMetadata ?? []).map((k) => ({
+        id: k.AccessKeyId ?? '?',
+        status: k.Status ?? '?',
+        ...(k.CreateDate ? { created: k.CreateDate.toISOString().slice(0, 10) } : {}),
+      }));
     },
     async createKey() {
       const out = await iam.send(new iamSdk.CreateAccessKeyCommand({ UserName }));

@@ -42,7 +42,9 @@ export function parseIni(text: string, file: string): IniFile {
       if (m) {
         if (KNOWN_PREFIXES.includes(m[1]!)) current = `${m[1]}.${m[3]}`;
         else {
-          ignored.push(`${where}: [${name}] is not a section the SDKs read (known: [profile NAME], [sso-session NAME], [services NAME]); its keys are ignored.`);
+          ignored.push(
+            `${where}: [${name}] is not a section the SDKs read (known: [profile NAME], [sso-session NAME], [services NAME]); its keys are ignored.`,
+          );
           orphanReported = true;
         }
       } else {
@@ -56,7 +58,8 @@ export function parseIni(text: string, file: string): IniFile {
     if (line === '') continue;
     if (!current) {
       // One warning per run of skipped lines: a whole unknown section would otherwise flood doctor.
-      if (!orphanReported) ignored.push(`${where} is outside any section the SDKs read; they skip it (and what follows up to the next section), botocore refuses the file.`);
+      if (!orphanReported)
+        ignored.push(`${where} is outside any section the SDKs read; they skip it (and what follows up to the next section), botocore refuses the file.`);
       orphanReported = true;
       continue;
     }

@@ -82,12 +82,15 @@ function ssoSourceOf(config: AwsConfig, p: Profile): SsoSource {
   let base: Pick<SsoSource, 'cacheId' | 'loginName' | 'legacy' | 'startUrl' | 'region' | 'scopes'>;
   if (p.ssoSession !== undefined) {
     const s = config.ssoSessions.get(p.ssoSession);
-    if (!s) throw bad(`names sso_session "${p.ssoSession}", but your AWS config has no [sso-session ${p.ssoSession}] section: add it (sso_start_url, sso_region).`);
+    if (!s)
+      throw bad(`names sso_session "${p.ssoSession}", but your AWS config has no [sso-session ${p.ssoSession}] section: add it (sso_start_url, sso_region).`);
     if (!s.startUrl || !s.region) throw new ConfigError(`[sso-session ${s.name}] needs sso_start_url and sso_region: add the missing one.`);
-    if (p.ssoStartUrl && p.ssoStartUrl !== s.startUrl) throw bad(`has an sso_start_url that differs from its [sso-session ${s.name}]: remove it from the profile.`);
+    if (p.ssoStartUrl && p.ssoStartUrl !== s.startUrl)
+      throw bad(`has an sso_start_url that differs from its [sso-session ${s.name}]: remove it from the profile.`);
     base = { cacheId: s.name, loginName: s.name, legacy: false, startUrl: s.startUrl, region: s.region, scopes: s.scopes };
   } else {
-    if (!p.ssoStartUrl || !p.ssoRegion) throw bad('needs sso_session (or the legacy sso_start_url and sso_region) for IAM Identity Center: add an [sso-session] section and sso_session = NAME.');
+    if (!p.ssoStartUrl || !p.ssoRegion)
+      throw bad('needs sso_session (or the legacy sso_start_url and sso_region) for IAM Identity Center: add an [sso-session] section and sso_session = NAME.');
     base = { cacheId: p.ssoStartUrl, loginName: p.name, legacy: true, startUrl: p.ssoStartUrl, region: p.ssoRegion, scopes: [] };
   }
   return { ...base, accountId: p.ssoAccountId, roleName: p.ssoRoleName };

@@ -62,7 +62,16 @@ interface SdkError {
   $fault?: string;
 }
 
-const TRANSIENT = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'ServiceUnavailable', 'InternalFailure', 'IDPCommunicationError', 'TimeoutError', 'RequestTimeout']);
+const TRANSIENT = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'InternalFailure',
+  'IDPCommunicationError',
+  'TimeoutError',
+  'RequestTimeout',
+]);
 
 /**
  * Maps an SDK failure to a CreddError: transient trouble (network, throttling, 5xx)
@@ -125,7 +134,16 @@ export function createSts(opts: StsOptions = {}): Sts {
       // With an MFA code, one attempt: STS may refuse a code it has already seen.
       const c = await client(keys, input, input.tokenCode ? 1 : 2);
       const out = await c
-        .send(new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: input.roleSessionName, ExternalId: input.externalId, DurationSeconds: input.durationSeconds, SerialNumber: input.serialNumber, TokenCode: input.tokenCode }))
+        .send(
+          new AssumeRoleCommand({
+            RoleArn: input.roleArn,
+            RoleSessionName: input.roleSessionName,
+            ExternalId: input.externalId,
+            DurationSeconds: input.durationSeconds,
+            SerialNumber: input.serialNumber,
+            TokenCode: input.tokenCode,
+          }),
+        )
         .catch((err: unknown) => Promise.reject(mapStsError(err, `role ${input.roleArn}`)))
         .finally(() => c.destroy());
       return { ...toTemp(out.Credentials), assumedRoleArn: out.AssumedRoleUser?.Arn };

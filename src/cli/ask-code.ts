@@ -5,7 +5,6 @@ import { BadRequestError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { localConfig } from './local-view.js';
 
-
 /**
  * The profile's `mfa_process`, read from the AWS config by the CLI itself: a command line that
  * came over a socket could be anyone's.

@@ -9,7 +9,10 @@ async function readLines(stream: NodeJS.ReadableStream, n: number): Promise<stri
     data += chunk.toString();
     if (data.split('\n').length > n) break;
   }
-  return data.split(/\r?\n/).slice(0, n).map((s) => s.trim());
+  return data
+    .split(/\r?\n/)
+    .slice(0, n)
+    .map((s) => s.trim());
 }
 
 /**
@@ -26,7 +29,8 @@ export async function askKeys(ctx: CliContext, profile: string): Promise<StaticK
   } else {
     [accessKeyId, secretAccessKey] = await readLines(ctx.stdin, 2);
   }
-  if (!accessKeyId || !/^[A-Z0-9]{16,128}$/.test(accessKeyId)) throw new BadRequestError('That is not an access key ID (letters and digits, like AKIA...): nothing was stored.');
+  if (!accessKeyId || !/^[A-Z0-9]{16,128}$/.test(accessKeyId))
+    throw new BadRequestError('That is not an access key ID (letters and digits, like AKIA...): nothing was stored.');
   if (!secretAccessKey || /\s/.test(secretAccessKey)) throw new BadRequestError('The secret access key is empty or has spaces: nothing was stored.');
   return { accessKeyId, secretAccessKey };
 }

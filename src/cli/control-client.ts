@@ -48,9 +48,12 @@ export function createControlClient(socketPath: string, timeoutMs = 30000, now: 
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') reject(new DaemonNotRunningError());
         else if ((err as { timedOut?: boolean }).timedOut && method === 'POST') {
-          reject(new DaemonNotRunningError(`credd did not answer within ${timeout / 1000} s (frozen or busy). It drops this request if it gets to it later, so it changed nothing unless it was already under way: check with \`credd status\`.`));
-        }
-        else reject(new DaemonNotRunningError(`credd did not answer on ${socketPath} (${err.code ?? err.message}): check \`credd status\`.`));
+          reject(
+            new DaemonNotRunningError(
+              `credd did not answer within ${timeout / 1000} s (frozen or busy). It drops this request if it gets to it later, so it changed nothing unless it was already under way: check with \`credd status\`.`,
+            ),
+          );
+        } else reject(new DaemonNotRunningError(`credd did not answer on ${socketPath} (${err.code ?? err.message}): check \`credd status\`.`));
       });
       req.end(data);
     });

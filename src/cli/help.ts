@@ -28,11 +28,13 @@ const COLUMN = 34;
 /** `credd --help`: every verb under its group, in the order given. */
 export function overview(specs: readonly CommandSpec[]): string {
   const groups = GROUPS.map((group) => {
-    const lines = specs.filter((s) => s.group === group).map((s) => {
-      const usage = usageOf(s);
-      // A usage too long for the column puts its summary on the next line.
-      return usage.length < COLUMN ? `  ${usage.padEnd(COLUMN)}${s.summary}` : `  ${usage}\n  ${' '.repeat(COLUMN)}${s.summary}`;
-    });
+    const lines = specs
+      .filter((s) => s.group === group)
+      .map((s) => {
+        const usage = usageOf(s);
+        // A usage too long for the column puts its summary on the next line.
+        return usage.length < COLUMN ? `  ${usage.padEnd(COLUMN)}${s.summary}` : `  ${usage}\n  ${' '.repeat(COLUMN)}${s.summary}`;
+      });
     return `${group}\n${lines.join('\n')}\n`;
   });
   return `credd — one MFA code, every AWS account, every SDK.

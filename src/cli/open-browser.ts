@@ -9,9 +9,7 @@ export function browserCommand(env: Record<string, string | undefined>, platform
   const first = (env.BROWSER ?? '').split(':')[0]!.trim();
   if (first) {
     const words = first.split(/\s+/);
-    return words.some((w) => w.includes('%s'))
-      ? words.map((w) => w.replace(/%s/g, target).replace(/%%/g, '%'))
-      : [...words, target];
+    return words.some((w) => w.includes('%s')) ? words.map((w) => w.replace(/%s/g, target).replace(/%%/g, '%')) : [...words, target];
   }
   return [platform === 'darwin' ? 'open' : 'xdg-open', target];
 }
@@ -21,7 +19,13 @@ export function openBrowser(env: Record<string, string | undefined>, platform: N
   const [cmd, ...args] = browserCommand(env, platform, target);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, args, { detached: true, stdio: 'ignore' });
-    child.once('error', (err) => reject(new BadRequestError(`Cannot start ${cmd} (${(err as NodeJS.ErrnoException).code ?? err.message}): set BROWSER, or use --stdout and open the URL yourself.`)));
+    child.once('error', (err) =>
+      reject(
+        new BadRequestError(
+          `Cannot start ${cmd} (${(err as NodeJS.ErrnoException).code ?? err.message}): set BROWSER, or use --stdout and open the URL yourself.`,
+        ),
+      ),
+    );
     child.once('spawn', () => {
       child.unref();
       resolve();

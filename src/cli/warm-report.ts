@@ -11,7 +11,8 @@ export async function warmAndReport(ctx: CliContext, profile: string | undefined
     ctx.out(`${w.profile}: credentials ready, ${timeLeft(w.expiration!, ctx.now())}\n`);
     return true;
   }
-  if (w.pending) ctx.err(`${w.profile}: no credentials yet after ${Math.round(waitMs / 1000)} s (STS has not answered); credd keeps trying: see \`credd status\`.\n`);
+  if (w.pending)
+    ctx.err(`${w.profile}: no credentials yet after ${Math.round(waitMs / 1000)} s (STS has not answered); credd keeps trying: see \`credd status\`.\n`);
   else ctx.err(`${w.profile}: no credentials: ${w.error?.message ?? 'unknown error'}\n`);
   return false;
 }

@@ -9,13 +9,18 @@ import { ConfigError } from '../errors.js';
  * in `credd status`, `credd doctor` and the log until the file is back.
  */
 export function createConfigLoader(paths: AwsFilePaths, load: (p: AwsFilePaths) => AwsConfig = loadAwsConfig): () => AwsConfig {
-  const named = [['config', paths.configFile], ['credentials', paths.credentialsFile]] as const;
+  const named = [
+    ['config', paths.configFile],
+    ['credentials', paths.credentialsFile],
+  ] as const;
   let present = new Set<string>();
   return () => {
     const now = new Set(named.filter(([, f]) => existsSync(f)).map(([, f]) => f));
     const gone = named.find(([, f]) => present.has(f) && !now.has(f));
     if (gone) {
-      throw new ConfigError(`The AWS ${gone[0]} file ${gone[1]} is missing: credd keeps serving and renewing with the last good config until it is back (no new MFA code needed).`);
+      throw new ConfigError(
+        `The AWS ${gone[0]} file ${gone[1]} is missing: credd keeps serving and renewing with the last good config until it is back (no new MFA code needed).`,
+      );
     }
     const config = load(paths);
     present = now;

@@ -67,11 +67,15 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
   }));
   if (opts.sso) registerSsoRoutes(app, opts.sso);
   app.get<{ Reply: ControlGet['/profiles']['response'] }>('/profiles', async () => core.profiles());
-  app.post<{ Body: ControlPost['/switch']['body']; Reply: ControlPost['/switch']['response'] }>('/switch', { schema: { body: { ...nameBody, required: ['profile'] } } }, async (req) => {
-    const result = core.switchTo(checkProfileName(req.body.profile));
-    opts.log.info({ profile: result.profile }, 'switched active profile');
-    return { ...result, region: core.region(result.profile) };
-  });
+  app.post<{ Body: ControlPost['/switch']['body']; Reply: ControlPost['/switch']['response'] }>(
+    '/switch',
+    { schema: { body: { ...nameBody, required: ['profile'] } } },
+    async (req) => {
+      const result = core.switchTo(checkProfileName(req.body.profile));
+      opts.log.info({ profile: result.profile }, 'switched active profile');
+      return { ...result, region: core.region(result.profile) };
+    },
+  );
   // No `mfa_process` here: the CLI reads it from the AWS config itself, never from a socket.
   app.get<{ Querystring: ControlGet['/mfa']['params']; Reply: ControlGet['/mfa']['response'] }>('/mfa', async (req) => {
     const target = name(req.query.profile) ?? core.activeProfile();
@@ -79,16 +83,37 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
     const plan = core.plan(target);
     return { profile: plan.profile, mfaSerial: plan.mfaSerial };
   });
-  app.post<{ Body: ControlPost['/warm']['body']; Reply: ControlPost['/warm']['response'] }>('/warm', {
-    schema: { body: { type: 'object', additionalProperties: false, properties: { profile: { type: 'string', maxLength: 128 }, waitMs: { type: 'integer', minimum: 0, maximum: 60000 } } } },
-  }, async (req) => core.warm(name(req.body.profile), req.body.waitMs ?? 0));
-  app.post<{ Body: ControlPost['/mfa']['body']; Reply: ControlPost['/mfa']['response'] }>('/mfa', {
-    schema: { body: { type: 'object', additionalProperties: false, required: ['code'], properties: { profile: { type: 'string', maxLength: 128 }, code: { type: 'string', maxLength: 16 } } } },
-  }, async (req) => {
-    const out = await core.mfa(req.body.code, name(req.body.profile));
-    opts.log.info({ profile: out.profile, source: out.source, expiration: out.expiration }, 'source session started');
-    return out;
-  });
+  app.post<{ Body: ControlPost['/warm']['body']; Reply: ControlPost['/warm']['response'] }>(
+    '/warm',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { profile: { type: 'string', maxLength: 128 }, waitMs: { type: 'integer', minimum: 0, maximum: 60000 } },
+        },
+      },
+    },
+    async (req) => core.warm(name(req.body.profile), req.body.waitMs ?? 0),
+  );
+  app.post<{ Body: ControlPost['/mfa']['body']; Reply: ControlPost['/mfa']['response'] }>(
+    '/mfa',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['code'],
+          properties: { profile: { type: 'string', maxLength: 128 }, code: { type: 'string', maxLength: 16 } },
+        },
+      },
+    },
+    async (req) => {
+      const out = await core.mfa(req.body.code, name(req.body.profile));
+      opts.log.info({ profile: out.profile, source: out.source, expiration: out.expiration }, 'source session started');
+      return out;
+    },
+  );
   app.post<{ Body: ControlPost['/refresh']['body']; Reply: ControlPost['/refresh']['response'] }>('/refresh', { schema: { body: nameBody } }, async (req) => {
     const served = await core.refresh(name(req.body.profile));
     return { profile: served.profile, expiration: isoSeconds(served.expiresAt) };
@@ -105,8 +130,10 @@ export function buildControlServer(opts: ControlServerOptions): FastifyInstance 
   });
   const rotate = opts.rotate;
   if (rotate) {
-    app.post<{ Body: ControlPost['/rotate']['body']; Reply: ControlPost['/rotate']['response'] }>('/rotate', { schema: { body: { ...nameBody, required: ['profile'] } } }, async (req) =>
-      rotate(checkProfileName(req.body.profile)),
+    app.post<{ Body: ControlPost['/rotate']['body']; Reply: ControlPost['/rotate']['response'] }>(
+      '/rotate',
+      { schema: { body: { ...nameBody, required: ['profile'] } } },
+      async (req) => rotate(checkProfileName(req.body.profile)),
     );
   }
   app.post<{ Reply: ControlPost['/stop']['response'] }>('/stop', async (_req, reply) => {

@@ -124,7 +124,10 @@ export function createCore(deps: CoreDeps): Core {
       const key = `${step.profile}\0${step.cappedFrom}`;
       if (step.cappedFrom === undefined || capWarned.has(key)) continue;
       capWarned.add(key);
-      log.warn({ profile: step.profile, durationSeconds: step.cappedFrom }, `Profile "${step.profile}" asks for duration_seconds = ${step.cappedFrom}, but AWS caps a role assumed with temporary (MFA session or role) credentials at 3600 s (role chaining). credd asks for 3600 s and renews the role before it ends; lower duration_seconds to 3600 to silence this.`);
+      log.warn(
+        { profile: step.profile, durationSeconds: step.cappedFrom },
+        `Profile "${step.profile}" asks for duration_seconds = ${step.cappedFrom}, but AWS caps a role assumed with temporary (MFA session or role) credentials at 3600 s (role chaining). credd asks for 3600 s and renews the role before it ends; lower duration_seconds to 3600 to silence this.`,
+      );
     }
   };
   const safePlan = (name: string): Plan | undefined => {
@@ -252,10 +255,18 @@ export function createCore(deps: CoreDeps): Core {
       deps.store.erase();
     },
     profiles: () => describeProfiles({ config, plan: safePlan, engine, sessions, now: deps.now }),
-    status: () => describeStatus({
-      config, configError, active, plan: safePlan, engine, sessions, now: deps.now,
-      warnings: loop.warnings(), refresh: settings,
-    }),
+    status: () =>
+      describeStatus({
+        config,
+        configError,
+        active,
+        plan: safePlan,
+        engine,
+        sessions,
+        now: deps.now,
+        warnings: loop.warnings(),
+        refresh: settings,
+      }),
     region(name) {
       const n = name ?? active;
       return n ? safePlan(n)?.region : undefined;

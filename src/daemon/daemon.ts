@@ -103,13 +103,16 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const store = createStateStore({ file: paths.stateFile, now: deps.now, warn: (m) => log.warn(m), ...(keyring.cipher ? { cipher: keyring.cipher } : {}) });
   // Late-bound: the core is built first and tells the scheduler about clock jumps through closures.
   let scheduler: Scheduler | undefined;
-  const ssoApi = deps.ssoApi ?? createSsoApi({ oidc: deps.endpoints.ssoOidc || deps.endpoints.global, portal: deps.endpoints.sso || deps.endpoints.global }, deps.now);
+  const ssoApi =
+    deps.ssoApi ?? createSsoApi({ oidc: deps.endpoints.ssoOidc || deps.endpoints.global, portal: deps.endpoints.sso || deps.endpoints.global }, deps.now);
   const tokens = createSsoTokens({ api: ssoApi, cacheDir: deps.ssoCacheDir, now: deps.now, onEvent: (session, level, msg) => log[level]({ session }, msg) });
-  const notify = deps.notify ?? createDesktopNotify({
-    platform: process.platform,
-    enabled: deps.settings.desktopNotifications,
-    onUnavailable: (reason) => log.info({ reason }, 'desktop notifications are not available; warnings go to the log and `credd status`'),
-  });
+  const notify =
+    deps.notify ??
+    createDesktopNotify({
+      platform: process.platform,
+      enabled: deps.settings.desktopNotifications,
+      onUnavailable: (reason) => log.info({ reason }, 'desktop notifications are not available; warnings go to the log and `credd status`'),
+    });
   const sts = deps.sts ?? createSts();
   // The keyring's keys laid over the parsed files at each load (start, reload), never per request.
   const loadConfig = createConfigLoader(deps.awsPaths);
@@ -175,21 +178,37 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const holder = code === 'EADDRINUSE' ? foreignListener(deps.settings.port, uid) : undefined;
-      const why = holder ? `the port is held by ${describeListener(holder)}` : code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'no such local address' : (err as Error).message;
+      const why = holder
+        ? `the port is held by ${describeListener(holder)}`
+        : code === 'EADDRINUSE'
+          ? 'the port is in use'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code === 'EADDRNOTAVAIL'
+              ? 'no such local address'
+              : (err as Error).message;
       throw new ListenError(`${deps.settings.host}:${deps.settings.port}`, why);
     }
   };
   let socketIno: number | undefined;
-  const makeControl = () => buildControlServer({
-    core,
-    log,
-    sso,
-    now: deps.now,
-    info: { version: deps.version, pid: deps.pid, endpoint: () => url, startedAt: deps.now(), stop: () => void close(), settingsChanges,
-      security: () => ({ imds: deps.settings.imds, peerCheck: peer.status(), ...(ports?.problem() ? { port: ports.problem()!.message } : {}) }) },
-    rotate: createRotator({ core, keyring, credentialsFile: deps.awsPaths.credentialsFile, endpoints: deps.endpoints, now: deps.now, log, ...deps.rotate }),
-    routes: [consoleEksRoutes({ core, sts, endpoints: deps.endpoints, now: deps.now, runtimeDir: paths.runtimeDir })],
-  });
+  const makeControl = () =>
+    buildControlServer({
+      core,
+      log,
+      sso,
+      now: deps.now,
+      info: {
+        version: deps.version,
+        pid: deps.pid,
+        endpoint: () => url,
+        startedAt: deps.now(),
+        stop: () => void close(),
+        settingsChanges,
+        security: () => ({ imds: deps.settings.imds, peerCheck: peer.status(), ...(ports?.problem() ? { port: ports.problem()!.message } : {}) }),
+      },
+      rotate: createRotator({ core, keyring, credentialsFile: deps.awsPaths.credentialsFile, endpoints: deps.endpoints, now: deps.now, log, ...deps.rotate }),
+      routes: [consoleEksRoutes({ core, sts, endpoints: deps.endpoints, now: deps.now, runtimeDir: paths.runtimeDir })],
+    });
   /**
    * Listens on a name of its own, then moves it into place unless another daemon answers there.
    * The caller holds the start lock.
@@ -245,22 +264,23 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let closing: Promise<void> | undefined;
   const endpointFile = `${paths.runtimeDir}/endpoint.json`;
-  const close = () => (closing ??= (async () => {
-    log.info('stopping');
-    scheduler?.stop();
-    watcher?.close();
-    runtime?.stop();
-    ports?.stop();
-    // Stops accepting; requests in flight are answered first.
-    await Promise.allSettled([creds.close(), control?.close()]);
-    // A refresh still talking to STS gets a moment to finish and persist what it obtained.
-    await settleWithin(core.idle(), deps.stopGraceMs ?? 5000);
-    // Only our own socket: a daemon that took the path over keeps its own.
-    removeOwnSocket(paths.socket, socketIno);
-    rmSync(endpointFile, { force: true });
-    log.info('stopped');
-    resolveClosed();
-  })());
+  const close = () =>
+    (closing ??= (async () => {
+      log.info('stopping');
+      scheduler?.stop();
+      watcher?.close();
+      runtime?.stop();
+      ports?.stop();
+      // Stops accepting; requests in flight are answered first.
+      await Promise.allSettled([creds.close(), control?.close()]);
+      // A refresh still talking to STS gets a moment to finish and persist what it obtained.
+      await settleWithin(core.idle(), deps.stopGraceMs ?? 5000);
+      // Only our own socket: a daemon that took the path over keeps its own.
+      removeOwnSocket(paths.socket, socketIno);
+      rmSync(endpointFile, { force: true });
+      log.info('stopped');
+      resolveClosed();
+    })());
 
   let watcher: { close(): void } | undefined;
   let runtime: ReturnType<typeof watchRuntimeDir> | undefined;
@@ -268,7 +288,13 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   writeFileAtomic(endpointFile, record);
   const every = deps.every ?? intervalEvery;
   runtime = watchRuntimeDir({
-    paths, uid, token, endpointFile, endpointRecord: record, log, every,
+    paths,
+    uid,
+    token,
+    endpointFile,
+    endpointRecord: record,
+    log,
+    every,
     socketIno: () => socketIno,
     async relisten() {
       const next = await withStartLock(paths.runtimeDir, { pid: deps.pid }, () => listenControl(false));
@@ -305,7 +331,6 @@ export async function startDaemon(deps: DaemonDeps): Promise<DaemonHandle> {
   if (deps.settings.ecsRelativeUri) log.warn({ url }, 'ecs_relative_uri is on: /creds is served without the token to everything that reaches this address');
   return { url, port, core, closed, close };
 }
-
 
 /** Waits for `p`, but no longer than `ms`. */
 async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {

@@ -56,7 +56,7 @@ export function describeProfiles(deps: DescribeDeps): ProfileInfo[] {
 function nextRefreshOf(deps: DescribeDeps & { refresh?: RefreshSettings }, c: Served): number | undefined {
   const plan = deps.plan(c.profile);
   const session = plan?.mfaSerial && plan.sessionKey ? deps.sessions.get(plan.sessionKey) : undefined;
-  const end = plan?.mfaSerial ? session?.credentials.expiration.getTime() ?? 0 : undefined;
+  const end = plan?.mfaSerial ? (session?.credentials.expiration.getTime() ?? 0) : undefined;
   return nextRefreshAt(c, end, deps.refresh ?? DEFAULT_REFRESH);
 }
 

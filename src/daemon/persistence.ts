@@ -37,13 +37,17 @@ export function snapshot(input: SnapshotInput): PersistedState {
     version: 1,
     sessions: input.sessions.map((s) => ({ key: s.key, root: s.root, ...(s.mfaSerial ? { mfaSerial: s.mfaSerial } : {}), ...keysOf(s.credentials) })),
   };
-  const roles = input.served.filter((s) => s.roleArn && s.expiresAt > input.now).map((s): StoredCredentials => ({
-    profile: s.profile,
-    ...(s.roleArn ? { roleArn: s.roleArn } : {}),
-    ...(s.accountId ? { accountId: s.accountId } : {}),
-    obtainedAt: s.obtainedAt,
-    ...keysOf(s.credentials),
-  }));
+  const roles = input.served
+    .filter((s) => s.roleArn && s.expiresAt > input.now)
+    .map(
+      (s): StoredCredentials => ({
+        profile: s.profile,
+        ...(s.roleArn ? { roleArn: s.roleArn } : {}),
+        ...(s.accountId ? { accountId: s.accountId } : {}),
+        obtainedAt: s.obtainedAt,
+        ...keysOf(s.credentials),
+      }),
+    );
   const held = new Set(roles.map((r) => r.profile));
   roles.push(...input.unmatched.filter((u) => !held.has(u.profile) && Date.parse(u.expiration) > input.now));
   if (roles.length) state.credentials = roles;
@@ -66,7 +70,11 @@ export function restoreSessions(state: PersistedState): SourceSession[] {
  * still what the profile's last role step would assume; `unmatched` name a profile the
  * config does not resolve (yet); the rest are dropped.
  */
-export function matchCredentials(stored: StoredCredentials[], plan: (name: string) => Plan | undefined, now: number): { restored: Served[]; unmatched: StoredCredentials[] } {
+export function matchCredentials(
+  stored: StoredCredentials[],
+  plan: (name: string) => Plan | undefined,
+  now: number,
+): { restored: Served[]; unmatched: StoredCredentials[] } {
   const restored: Served[] = [];
   const unmatched: StoredCredentials[] = [];
   for (const s of stored) {
@@ -77,7 +85,9 @@ export function matchCredentials(stored: StoredCredentials[], plan: (name: strin
       continue;
     }
     if (p.roles[p.roles.length - 1]?.roleArn !== s.roleArn) continue;
-    restored.push(toServed(s.profile, credsOf(s), s.obtainedAt, { ...(s.roleArn ? { roleArn: s.roleArn } : {}), ...(s.accountId ? { accountId: s.accountId } : {}) }));
+    restored.push(
+      toServed(s.profile, credsOf(s), s.obtainedAt, { ...(s.roleArn ? { roleArn: s.roleArn } : {}), ...(s.accountId ? { accountId: s.accountId } : {}) }),
+    );
   }
   return { restored, unmatched };
 }

@@ -31,9 +31,11 @@ export function watchPort(deps: PortWatchDeps): { check(): PortProblem | undefin
     const foreign = (deps.listeners ?? portListeners)(deps.port)?.find((l) => l.uid !== deps.uid);
     const next = foreign
       ? { message: `127.0.0.1:${deps.port} is also held by ${describeListener(foreign)}: SDKs may reach it instead of credd.` }
-      : !deps.listening() ? { message: `credd no longer listens on 127.0.0.1:${deps.port}: restart it (credd stop; credd start).` } : undefined;
+      : !deps.listening()
+        ? { message: `credd no longer listens on 127.0.0.1:${deps.port}: restart it (credd stop; credd start).` }
+        : undefined;
     if (next && next.message !== problem?.message) deps.log.error({ port: deps.port }, next.message);
-    if (!next && problem) deps.log.info({ port: deps.port }, 'the port is credd\'s alone again');
+    if (!next && problem) deps.log.info({ port: deps.port }, "the port is credd's alone again");
     problem = next;
     return problem;
   };

@@ -5,7 +5,11 @@ import { CreddError } from '../errors.js';
 /** A command that gave up waiting: the daemon must not apply it behind the user's back. */
 export class RequestExpiredError extends CreddError {
   constructor() {
-    super('RequestExpired', 'This request reached credd after the command had stopped waiting (the daemon was frozen or busy), so it was dropped: nothing changed. Run the command again.', 408);
+    super(
+      'RequestExpired',
+      'This request reached credd after the command had stopped waiting (the daemon was frozen or busy), so it was dropped: nothing changed. Run the command again.',
+      408,
+    );
   }
 }
 

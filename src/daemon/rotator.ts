@@ -33,7 +33,10 @@ export function createRotator(d: RotatorDeps): (profile: string) => Promise<Rota
   return async (profile) => {
     if (busy) throw new RotateError('A rotation is already running: wait for it to finish.', 409);
     const place = locateKeys(profile, d.keyring.keys, d.credentialsFile);
-    if (!place) throw new BadRequestError(`Profile "${profile}" has no long-term keys in the keyring or in ${d.credentialsFile}: name the profile that holds them (its source_profile).`);
+    if (!place)
+      throw new BadRequestError(
+        `Profile "${profile}" has no long-term keys in the keyring or in ${d.credentialsFile}: name the profile that holds them (its source_profile).`,
+      );
     // The MFA session of this user, if credd holds one (IAM may refuse calls without MFA); one about to end is not used.
     const session = d.core.sourceSession(profile, d.now() + 60_000);
     let profileEndpoint: string | undefined;
@@ -51,7 +54,9 @@ export function createRotator(d: RotatorDeps): (profile: string) => Promise<Rota
         ...(resolveStsEndpoint(d.endpoints, profileEndpoint) ? { stsEndpoint: resolveStsEndpoint(d.endpoints, profileEndpoint) } : {}),
         region: d.core.region(profile) ?? FALLBACK_REGION,
       }).catch((err: unknown) => {
-        throw new RotateError(`Could not tell which IAM user holds ${place.keys.accessKeyId} (${(err as Error).message.split('\n')[0]}): nothing changed, that key stays in use.`);
+        throw new RotateError(
+          `Could not tell which IAM user holds ${place.keys.accessKeyId} (${(err as Error).message.split('\n')[0]}): nothing changed, that key stays in use.`,
+        );
       });
       const out = await rotateKey({
         profile,

@@ -80,7 +80,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     })();
     return running;
   };
-  const arm = () => schedule(expression, () => void kick(), () => void kick());
+  const arm = () =>
+    schedule(
+      expression,
+      () => void kick(),
+      () => void kick(),
+    );
   let job = arm();
   const watcher = deps.watch ? every(deps.watchMs ?? 60_000, deps.watch) : undefined;
 

@@ -17,9 +17,13 @@ export function writeSigninPage(dir: string, url: string, lifetimeMs = PAGE_LIFE
   ensurePrivateDir(dir);
   const file = join(dir, `console-${randomBytes(8).toString('hex')}.html`);
   const href = escapeHtml(url);
-  writeFileSync(file, `<!doctype html>\n<html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
-    `<meta http-equiv="refresh" content="0;url=${href}"><title>credd console</title></head>` +
-    `<body><p><a href="${href}">Open the AWS console</a></p></body></html>\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(
+    file,
+    `<!doctype html>\n<html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
+      `<meta http-equiv="refresh" content="0;url=${href}"><title>credd console</title></head>` +
+      `<body><p><a href="${href}">Open the AWS console</a></p></body></html>\n`,
+    { mode: 0o600, flag: 'wx' },
+  );
   setTimeout(() => rmSync(file, { force: true }), lifetimeMs).unref();
   return file;
 }

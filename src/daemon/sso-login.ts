@@ -59,17 +59,28 @@ export function createSsoLogin(deps: SsoLoginDeps): SsoLogin {
     const key = `${src.cacheId}|${src.region}|${mode}|${scopes.join(' ')}`;
     const known = registrations()[key];
     if (known && known.expiresAt - deps.now() > REUSE_MARGIN_MS) return known;
-    const reg = await deps.api.register({ region: src.region }, {
-      clientName: `credd-${src.loginName}`.replace(/[^\w.-]/g, '-').slice(0, 64),
-      scopes,
-      grantTypes: mode === 'pkce' ? ['authorization_code', 'refresh_token'] : [DEVICE_GRANT, 'refresh_token'],
-      ...(mode === 'pkce' ? { redirectUris: ['http://127.0.0.1/oauth/callback'], issuerUrl: src.startUrl } : {}),
-    });
+    const reg = await deps.api.register(
+      { region: src.region },
+      {
+        clientName: `credd-${src.loginName}`.replace(/[^\w.-]/g, '-').slice(0, 64),
+        scopes,
+        grantTypes: mode === 'pkce' ? ['authorization_code', 'refresh_token'] : [DEVICE_GRANT, 'refresh_token'],
+        ...(mode === 'pkce' ? { redirectUris: ['http://127.0.0.1/oauth/callback'], issuerUrl: src.startUrl } : {}),
+      },
+    );
     writeFileAtomic(deps.registrationsFile, JSON.stringify({ ...registrations(), [key]: reg }));
     return reg;
   };
   const save = (src: SsoSession, reg: Registration, grant: { accessToken: string; expiresAt: number; refreshToken?: string }) => {
-    const token: CachedToken = { startUrl: src.startUrl, region: src.region, accessToken: grant.accessToken, expiresAt: grant.expiresAt, clientId: reg.clientId, clientSecret: reg.clientSecret, registrationExpiresAt: reg.expiresAt };
+    const token: CachedToken = {
+      startUrl: src.startUrl,
+      region: src.region,
+      accessToken: grant.accessToken,
+      expiresAt: grant.expiresAt,
+      clientId: reg.clientId,
+      clientSecret: reg.clientSecret,
+      registrationExpiresAt: reg.expiresAt,
+    };
     if (grant.refreshToken) token.refreshToken = grant.refreshToken;
     deps.tokens.store(src, token);
     deps.onSignedIn(src);
@@ -79,7 +90,8 @@ export function createSsoLogin(deps: SsoLoginDeps): SsoLogin {
     let interval = Math.max(1, auth.intervalSeconds);
     for (;;) {
       await sleep(interval * 1000);
-      if (deps.now() > auth.expiresAt) throw new OidcError('expired_token', 'The device code expired before it was confirmed: run `credd login --device-code` again.');
+      if (deps.now() > auth.expiresAt)
+        throw new OidcError('expired_token', 'The device code expired before it was confirmed: run `credd login --device-code` again.');
       try {
         return save(src, reg, await deps.api.createToken({ region: src.region }, reg, { grantType: 'device_code', deviceCode: auth.deviceCode }));
       } catch (err) {
@@ -99,13 +111,31 @@ export function createSsoLogin(deps: SsoLoginDeps): SsoLogin {
     const expiresAt = isoSeconds(deps.now() + timeoutMs);
     if (mode === 'device') {
       const auth = await deps.api.startDeviceAuthorization({ region: src.region }, reg, src.startUrl);
-      const info: LoginStarted = { session: src.loginName, mode, url: auth.verificationUri, userCode: auth.userCode, joined: false, expiresAt: isoSeconds(auth.expiresAt) };
+      const info: LoginStarted = {
+        session: src.loginName,
+        mode,
+        url: auth.verificationUri,
+        userCode: auth.userCode,
+        joined: false,
+        expiresAt: isoSeconds(auth.expiresAt),
+      };
       return { info, finish: poll(src, reg, auth) };
     }
     const pkce = createPkce();
     const callback = await listenForCallback(pkce.state, timeoutMs);
     const url = authorizeUrl(deps.oidcBase(src.region), { clientId: reg.clientId, redirectUri: callback.redirectUri, scopes, pkce });
-    const finish = callback.code.then(async (code) => save(src, reg, await deps.api.createToken({ region: src.region }, reg, { grantType: 'authorization_code', code, codeVerifier: pkce.verifier, redirectUri: callback.redirectUri })));
+    const finish = callback.code.then(async (code) =>
+      save(
+        src,
+        reg,
+        await deps.api.createToken({ region: src.region }, reg, {
+          grantType: 'authorization_code',
+          code,
+          codeVerifier: pkce.verifier,
+          redirectUri: callback.redirectUri,
+        }),
+      ),
+    );
     return { info: { session: src.loginName, mode, url, joined: false, expiresAt }, finish };
   };
 

@@ -46,7 +46,8 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
   const sessions = (): SsoSession[] => {
     const out = new Map<string, SsoSession>();
     for (const s of deps.config().ssoSessions.values()) {
-      if (s.startUrl && s.region) out.set(s.name, { cacheId: s.name, loginName: s.name, legacy: false, startUrl: s.startUrl, region: s.region, scopes: s.scopes });
+      if (s.startUrl && s.region)
+        out.set(s.name, { cacheId: s.name, loginName: s.name, legacy: false, startUrl: s.startUrl, region: s.region, scopes: s.scopes });
     }
     for (const p of deps.config().profiles.values()) {
       if (p.ssoSession === undefined && p.ssoStartUrl && p.ssoRegion && !out.has(p.ssoStartUrl)) {
@@ -70,10 +71,20 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
       return s;
     }
     const active = deps.active();
-    const fromActive = active ? (() => { try { return fromProfile(active); } catch { return undefined; } })() : undefined;
+    const fromActive = active
+      ? (() => {
+          try {
+            return fromProfile(active);
+          } catch {
+            return undefined;
+          }
+        })()
+      : undefined;
     if (fromActive) return fromActive;
     if (all.length === 1) return all[0]!;
-    throw new BadRequestError(all.length ? `Name the session: credd login SESSION (sessions: ${list}).` : 'Your AWS config has no [sso-session] section: see docs/sso.md.');
+    throw new BadRequestError(
+      all.length ? `Name the session: credd login SESSION (sessions: ${list}).` : 'Your AWS config has no [sso-session] section: see docs/sso.md.',
+    );
   };
 
   const status = (s: SsoSession): SsoSessionStatus => {
@@ -81,13 +92,17 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
     const token = deps.tokens.peek(s);
     const phase = ssoPhase(token, deps.now(), deps.warnMs, st.ended);
     const out: SsoSessionStatus = {
-      session: s.loginName, startUrl: s.startUrl, region: s.region, legacy: s.legacy,
+      session: s.loginName,
+      startUrl: s.startUrl,
+      region: s.region,
+      legacy: s.legacy,
       state: !token ? 'signed-out' : phase === 'ended' ? 'ended' : phase === 'warning' ? 'ending' : 'signed-in',
       refreshToken: st.hasRefreshToken,
     };
     if (st.accessExpiresAt !== undefined) out.accessTokenExpires = isoSeconds(st.accessExpiresAt);
     if (st.registrationExpiresAt !== undefined) out.registrationExpires = isoSeconds(st.registrationExpiresAt);
-    if (phase === 'warning') out.warning = `IAM Identity Center session "${s.loginName}" ends at ${out.accessTokenExpires} and cannot be refreshed: run \`credd login ${s.loginName}\`.`;
+    if (phase === 'warning')
+      out.warning = `IAM Identity Center session "${s.loginName}" ends at ${out.accessTokenExpires} and cannot be refreshed: run \`credd login ${s.loginName}\`.`;
     return out;
   };
 
@@ -106,7 +121,9 @@ export function createSsoService(deps: SsoServiceDeps): SsoService {
         const t = deps.tokens.peek(s);
         if (t) {
           // As `aws sso logout`: tell the portal, then drop the file whatever it said.
-          await deps.api.logout({ region: s.region }, t.accessToken).catch((err: unknown) => deps.log('warn', `the portal did not confirm the sign-out of "${s.loginName}": ${toCreddError(err).message}`));
+          await deps.api
+            .logout({ region: s.region }, t.accessToken)
+            .catch((err: unknown) => deps.log('warn', `the portal did not confirm the sign-out of "${s.loginName}": ${toCreddError(err).message}`));
           done.push(s.loginName);
         }
         removeCachedToken(deps.tokens.file(s));

@@ -2,7 +2,6 @@ import type { WarmResult } from '../control/contract.js';
 import { toCreddError } from '../errors.js';
 import { isoSeconds, type Served } from '../engine/served.js';
 
-
 /**
  * Waits up to `waitMs` for `fetch` (a profile's credentials, being obtained or already cached), so
  * the first request an SDK makes for that profile is answered from memory. The fetch is never

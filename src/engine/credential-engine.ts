@@ -110,7 +110,10 @@ export function createCredentialEngine(deps: CredentialEngineDeps): CredentialEn
         externalId: last.externalId,
         durationSeconds: last.durationSeconds,
       });
-      return stamp(toServed(name, out, deps.now(), { roleArn: last.roleArn, accountId: accountFromArn(out.assumedRoleArn) ?? accountFromArn(last.roleArn) }), false);
+      return stamp(
+        toServed(name, out, deps.now(), { roleArn: last.roleArn, accountId: accountFromArn(out.assumedRoleArn) ?? accountFromArn(last.roleArn) }),
+        false,
+      );
     } catch (err) {
       // The session was revoked or expired under us: only a new MFA code helps.
       if (err instanceof CreddError && err.code === 'ExpiredToken' && plan.sessionKey && plan.roles.length === 1) {
@@ -139,7 +142,10 @@ export function createCredentialEngine(deps: CredentialEngineDeps): CredentialEn
     });
     if (!pending.has(p)) {
       pending.add(p);
-      void p.then(() => pending.delete(p), () => pending.delete(p));
+      void p.then(
+        () => pending.delete(p),
+        () => pending.delete(p),
+      );
     }
     return p;
   };

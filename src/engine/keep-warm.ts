@@ -45,13 +45,16 @@ export function createKeepWarm(deps: KeepWarmDeps): KeepWarm {
     const entry = deps.engine.peek(name);
     const mfa = plan.mfaSerial !== undefined && plan.sessionKey !== undefined;
     const session = mfa ? deps.sessions.get(plan.sessionKey!) : undefined;
-    return refreshDue({
-      now: deps.now(),
-      entry,
-      mfaSession: mfa ? { expiresAt: session?.credentials.expiration.getTime() } : undefined,
-      sessionBound: mfa && plan.roles.length === 0,
-      retryAt: deps.engine.retries.retryAt(name),
-    }, settings);
+    return refreshDue(
+      {
+        now: deps.now(),
+        entry,
+        mfaSession: mfa ? { expiresAt: session?.credentials.expiration.getTime() } : undefined,
+        sessionBound: mfa && plan.roles.length === 0,
+        retryAt: deps.engine.retries.retryAt(name),
+      },
+      settings,
+    );
   };
 
   return {

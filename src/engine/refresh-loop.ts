@@ -67,9 +67,12 @@ export function createRefreshLoop(deps: RefreshLoopDeps): RefreshLoop {
     const jump = clock?.check();
     if (!jump) return false;
     const seconds = Math.round(jump.driftMs / 1000);
-    log.warn({ driftSeconds: seconds }, seconds > 0
-      ? 'the wall clock jumped ahead (a resume from sleep?): refreshing what is due now'
-      : 'the wall clock was set back: re-arming the refresh schedule');
+    log.warn(
+      { driftSeconds: seconds },
+      seconds > 0
+        ? 'the wall clock jumped ahead (a resume from sleep?): refreshing what is due now'
+        : 'the wall clock was set back: re-arming the refresh schedule',
+    );
     engine.retries.resetTimers();
     deps.onClockJump?.();
     return true;

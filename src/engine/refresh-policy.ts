@@ -124,7 +124,11 @@ export function refreshDue(input: DueInput, s: RefreshSettings): { due: boolean;
  * refresh time, or the start of the final window of their MFA session if that comes
  * first; undefined when the session ends before either, so only a new code helps.
  */
-export function nextRefreshAt(entry: { obtainedAt: number; expiresAt: number; refreshAt?: number }, mfaSessionEnd: number | undefined, s: RefreshSettings): number | undefined {
+export function nextRefreshAt(
+  entry: { obtainedAt: number; expiresAt: number; refreshAt?: number },
+  mfaSessionEnd: number | undefined,
+  s: RefreshSettings,
+): number | undefined {
   let at = entry.refreshAt ?? refreshAt(entry.expiresAt, entry.obtainedAt, s);
   if (mfaSessionEnd === undefined) return at;
   const d = withDefaults(s);

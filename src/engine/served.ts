@@ -26,15 +26,19 @@ export function isoSeconds(ms: number): string {
  * require), built once per credential: the IMDS route and the fast path send the same bytes.
  */
 export function imdsDocument(s: Served): string {
-  s.imdsBody ??= JSON.stringify({
-    Code: 'Success',
-    LastUpdated: isoSeconds(s.obtainedAt),
-    Type: 'AWS-HMAC',
-    AccessKeyId: s.credentials.accessKeyId,
-    SecretAccessKey: s.credentials.secretAccessKey,
-    Token: s.credentials.sessionToken,
-    Expiration: isoSeconds(s.expiresAt),
-  }, null, 2);
+  s.imdsBody ??= JSON.stringify(
+    {
+      Code: 'Success',
+      LastUpdated: isoSeconds(s.obtainedAt),
+      Type: 'AWS-HMAC',
+      AccessKeyId: s.credentials.accessKeyId,
+      SecretAccessKey: s.credentials.secretAccessKey,
+      Token: s.credentials.sessionToken,
+      Expiration: isoSeconds(s.expiresAt),
+    },
+    null,
+    2,
+  );
   return s.imdsBody;
 }
 

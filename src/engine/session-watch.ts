@@ -37,9 +37,10 @@ export function sessionWarning(s: SourceSession, now: number, settings: RefreshS
   const phase = sessionPhase(expiresAt, now, settings);
   if (phase === 'ok' || (phase !== 'ended' && withDefaults(settings).sessionWarningSeconds === 0)) return undefined;
   const at = isoSeconds(expiresAt);
-  const message = phase === 'ended'
-    ? `The MFA session of ${s.root} ended at ${at}: roles already assumed are served until they expire, then run \`credd mfa\`.`
-    : `The MFA session of ${s.root} ends at ${at} (in ${minutes(expiresAt - now)}): run \`credd mfa\` to go on; roles in use get one last refresh before then.`;
+  const message =
+    phase === 'ended'
+      ? `The MFA session of ${s.root} ended at ${at}: roles already assumed are served until they expire, then run \`credd mfa\`.`
+      : `The MFA session of ${s.root} ends at ${at} (in ${minutes(expiresAt - now)}): run \`credd mfa\` to go on; roles in use get one last refresh before then.`;
   return { key: s.key, source: s.root, phase, expiresAt, message };
 }
 

@@ -59,36 +59,41 @@ export function createSsoTokens(deps: SsoTokensDeps): SsoTokens {
   const ssoTokenDue = (t: CachedToken, now: number) => due(t, now, deps.marginMs);
   const usable = (t: CachedToken | undefined) => t !== undefined && t.expiresAt - deps.now() > 60_000;
 
-  const refresh = (src: SsoSession, used: CachedToken): Promise<CachedToken> => flight.run(src.cacheId, async () => {
-    // Another caller (or program) may have refreshed while this one waited.
-    const current = readCachedToken(file(src));
-    if (current && current.accessToken !== used.accessToken && !ssoTokenDue(current, deps.now())) return current;
-    const t = current ?? used;
-    if (!t.refreshToken || !t.clientId || !t.clientSecret) {
-      if (usable(t)) return t;
-      throw new LoginRequiredError(src.loginName, src.legacy ? 'has expired (a legacy profile without sso_session gets no refresh token)' : 'has expired');
-    }
-    lastTry.set(src.cacheId, deps.now());
-    try {
-      const grant = await deps.api.createToken({ region: src.region }, { clientId: t.clientId, clientSecret: t.clientSecret, expiresAt: t.registrationExpiresAt ?? 0 }, { grantType: 'refresh_token', refreshToken: t.refreshToken });
-      const next: CachedToken = { ...t, accessToken: grant.accessToken, expiresAt: grant.expiresAt, refreshToken: grant.refreshToken ?? t.refreshToken };
-      writeCachedToken(file(src), next);
-      ended.delete(src.cacheId);
-      return next;
-    } catch (err) {
-      if (err instanceof OidcError && (err.error === 'invalid_grant' || err.error === 'invalid_client' || err.error === 'expired_token')) {
-        const again = readCachedToken(file(src));
-        if (again && again.accessToken !== t.accessToken && usable(again)) return again;
-        const why = err.error === 'invalid_client' ? 'has ended (its client registration expired)' : 'has ended';
-        ended.set(src.cacheId, { why, token: t.accessToken });
-        deps.onEvent?.(src.loginName, 'warn', `IAM Identity Center session "${src.loginName}" ${why}: run \`credd login ${src.loginName}\`.`);
-        throw new LoginRequiredError(src.loginName, why);
+  const refresh = (src: SsoSession, used: CachedToken): Promise<CachedToken> =>
+    flight.run(src.cacheId, async () => {
+      // Another caller (or program) may have refreshed while this one waited.
+      const current = readCachedToken(file(src));
+      if (current && current.accessToken !== used.accessToken && !ssoTokenDue(current, deps.now())) return current;
+      const t = current ?? used;
+      if (!t.refreshToken || !t.clientId || !t.clientSecret) {
+        if (usable(t)) return t;
+        throw new LoginRequiredError(src.loginName, src.legacy ? 'has expired (a legacy profile without sso_session gets no refresh token)' : 'has expired');
       }
-      // Transient trouble: the current token serves while it lasts.
-      if (usable(t)) return t;
-      throw err;
-    }
-  });
+      lastTry.set(src.cacheId, deps.now());
+      try {
+        const grant = await deps.api.createToken(
+          { region: src.region },
+          { clientId: t.clientId, clientSecret: t.clientSecret, expiresAt: t.registrationExpiresAt ?? 0 },
+          { grantType: 'refresh_token', refreshToken: t.refreshToken },
+        );
+        const next: CachedToken = { ...t, accessToken: grant.accessToken, expiresAt: grant.expiresAt, refreshToken: grant.refreshToken ?? t.refreshToken };
+        writeCachedToken(file(src), next);
+        ended.delete(src.cacheId);
+        return next;
+      } catch (err) {
+        if (err instanceof OidcError && (err.error === 'invalid_grant' || err.error === 'invalid_client' || err.error === 'expired_token')) {
+          const again = readCachedToken(file(src));
+          if (again && again.accessToken !== t.accessToken && usable(again)) return again;
+          const why = err.error === 'invalid_client' ? 'has ended (its client registration expired)' : 'has ended';
+          ended.set(src.cacheId, { why, token: t.accessToken });
+          deps.onEvent?.(src.loginName, 'warn', `IAM Identity Center session "${src.loginName}" ${why}: run \`credd login ${src.loginName}\`.`);
+          throw new LoginRequiredError(src.loginName, why);
+        }
+        // Transient trouble: the current token serves while it lasts.
+        if (usable(t)) return t;
+        throw err;
+      }
+    });
 
   const token = async (src: SsoSession, force = false): Promise<CachedToken> => {
     const t = readCachedToken(file(src));
@@ -110,7 +115,9 @@ export function createSsoTokens(deps: SsoTokensDeps): SsoTokens {
         const fresh = await refresh(src, { ...t, expiresAt: 0 }).catch((e: CreddError) => Promise.reject(e.code === 'LoginRequired' ? e : toCreddError(e)));
         if (fresh.accessToken === t.accessToken) throw new LoginRequiredError(src.loginName, 'was signed out (the portal refused its token)');
         return await deps.api.roleCredentials({ region: src.region }, fresh.accessToken, src.accountId, src.roleName).catch((e: unknown) => {
-          throw e instanceof OidcError && e.error === 'unauthorized' ? new LoginRequiredError(src.loginName, 'was signed out (the portal refused its token)') : e;
+          throw e instanceof OidcError && e.error === 'unauthorized'
+            ? new LoginRequiredError(src.loginName, 'was signed out (the portal refused its token)')
+            : e;
         });
       }
     },
@@ -126,7 +133,8 @@ export function createSsoTokens(deps: SsoTokensDeps): SsoTokens {
         // At most one attempt per 30 s per session, as the SDKs do.
         if (!t?.refreshToken || !ssoTokenDue(t, deps.now()) || deps.now() - tried < 30_000 || ended.get(src.cacheId)?.token === t.accessToken) continue;
         await refresh(src, t).catch((err: CreddError) => {
-          if (err.code !== 'LoginRequired') deps.onEvent?.(src.loginName, 'warn', `could not refresh the IAM Identity Center token of "${src.loginName}": ${err.message}`);
+          if (err.code !== 'LoginRequired')
+            deps.onEvent?.(src.loginName, 'warn', `could not refresh the IAM Identity Center token of "${src.loginName}": ${err.message}`);
         });
       }
     },

@@ -69,7 +69,17 @@ const PLAIN_PATH = /^(?:\/[A-Za-z0-9_+=,.@-]+)*\/?$/;
 /** `.` and `..` segments, which a client or proxy might resolve differently. */
 const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 /** Headers that proxies add; curl and the SDKs never send them. `_` spellings are folded to `-` first. */
-const FORWARDING = new Set(['forwarded', 'forwarded-for', 'via', 'x-real-ip', 'true-client-ip', 'x-client-ip', 'cf-connecting-ip', 'x-cluster-client-ip', 'x-original-forwarded-for']);
+const FORWARDING = new Set([
+  'forwarded',
+  'forwarded-for',
+  'via',
+  'x-real-ip',
+  'true-client-ip',
+  'x-client-ip',
+  'cf-connecting-ip',
+  'x-cluster-client-ip',
+  'x-original-forwarded-for',
+]);
 
 const refuse = (reason: string, error: CreddError, detail?: string): Refusal => ({ verdict: 'refuse', reason, error, detail });
 
@@ -124,15 +134,27 @@ export function admit(policy: AdmissionPolicy, req: AdmissionRequest): Admission
   const headers = req.headers;
   if (!policy.hosts.allowed(headers.host)) {
     const host = headers.host;
-    return refuse('bad-host', new ForbiddenError('Refused: the Host header must be 127.0.0.1 or localhost with this port.'), host === undefined ? 'no Host' : `Host ${host}`);
+    return refuse(
+      'bad-host',
+      new ForbiddenError('Refused: the Host header must be 127.0.0.1 or localhost with this port.'),
+      host === undefined ? 'no Host' : `Host ${host}`,
+    );
   }
   if (req.headerCount >= policy.maxHeaders) {
-    return refuse('too-many-headers', new CreddError('BadRequest', `Refused: requests carry fewer than ${policy.maxHeaders} headers.`, 431), `${req.headerCount} headers`);
+    return refuse(
+      'too-many-headers',
+      new CreddError('BadRequest', `Refused: requests carry fewer than ${policy.maxHeaders} headers.`, 431),
+      `${req.headerCount} headers`,
+    );
   }
   for (const name in headers) {
     if (isBrowserHeader(name)) {
       const detail = name === 'origin' ? `Origin ${String(headers.origin)}` : name;
-      return refuse('browser-header', new ForbiddenError('Refused: requests with browser headers (Origin, Sec-Fetch-*) are not served; use curl, node:http or an AWS SDK.'), detail);
+      return refuse(
+        'browser-header',
+        new ForbiddenError('Refused: requests with browser headers (Origin, Sec-Fetch-*) are not served; use curl, node:http or an AWS SDK.'),
+        detail,
+      );
     }
     if (isProxyHeader(name)) return refuse('forwarded', new ForbiddenError('Refused: forwarded requests are not served.'), name);
   }
@@ -149,7 +171,11 @@ export function admit(policy: AdmissionPolicy, req: AdmissionRequest): Admission
   const peer = req.peer;
   if (peer === undefined) return { verdict: 'lookup-peer', target };
   if (!peer.allowed) {
-    return refuse(peer.reason, new ForbiddenError('Refused: this connection does not belong to the user running credd.'), peer.uid === undefined ? undefined : `uid ${peer.uid}`);
+    return refuse(
+      peer.reason,
+      new ForbiddenError('Refused: this connection does not belong to the user running credd.'),
+      peer.uid === undefined ? undefined : `uid ${peer.uid}`,
+    );
   }
   if (target.kind === 'imds') {
     const t = headers['x-aws-ec2-metadata-token'];

@@ -76,7 +76,10 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
   let closing = false;
   const within = opts.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS;
   // 503 `RequestTimeout`: a code every SDK retries, the Go SDK v2 included.
-  const late = () => new AnswerDeadlineError(`STS has not answered within ${within / 1000} s; credd keeps trying in the background. Retry in a moment (credd status shows the progress).`);
+  const late = () =>
+    new AnswerDeadlineError(
+      `STS has not answered within ${within / 1000} s; credd keeps trying in the background. Retry in a moment (credd status shows the progress).`,
+    );
   const source = opts.source;
   // The routes' view of the source: the same, but no answer waits on STS past the deadline.
   const bounded: CredsSource = {
@@ -99,7 +102,12 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     ? createFastPath({ cachedBody: (name, kind) => source.cachedBody!(name, kind), policy, peer, closing: () => closing })
     : () => false;
   const pipelineCap = createPipelineCap(MAX_PENDING_PER_CONNECTION, (socket) =>
-    security.refused({ reason: 'pipeline-flood', status: 0, remote: socket.remoteAddress, detail: `more than ${MAX_PENDING_PER_CONNECTION} requests waiting on one connection: closed` }),
+    security.refused({
+      reason: 'pipeline-flood',
+      status: 0,
+      remote: socket.remoteAddress,
+      detail: `more than ${MAX_PENDING_PER_CONNECTION} requests waiting on one connection: closed`,
+    }),
   );
   let fastifyHandler!: (req: IncomingMessage, res: ServerResponse) => void;
   const server = createServer({ maxHeaderSize: opts.maxHeaderSize ?? 8192 }, (req, res) => {
@@ -124,7 +132,12 @@ export function buildCredsServer(opts: CredsServerOptions): FastifyInstance {
     // A malformed or over-long path fails in the router, before the guard: refuse it the same way.
     frameworkErrors: (err, req, reply) => {
       const status = err.statusCode ?? 400;
-      const refusal: Refusal = { verdict: 'refuse', reason: 'bad-url', error: new CreddError('BadRequest', 'Malformed or over-long path.', status), detail: err.code };
+      const refusal: Refusal = {
+        verdict: 'refuse',
+        reason: 'bad-url',
+        error: new CreddError('BadRequest', 'Malformed or over-long path.', status),
+        detail: err.code,
+      };
       recordRefusal(security, req.raw, reply.raw, refusal);
       sendError(req, reply, refusal.error);
     },

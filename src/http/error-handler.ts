@@ -9,7 +9,10 @@ const isImds = (url: string | undefined) => url === '/latest' || (url ?? '').sta
 export function sendError(req: FastifyRequest, reply: FastifyReply, e: CreddError): void {
   if (isImds(req.raw.url)) {
     // A 404 says nothing more: no hint about which paths or profiles exist.
-    void reply.code(e.status).type('text/plain; charset=utf-8').send(e.status === 404 ? 'Not Found' : e.message);
+    void reply
+      .code(e.status)
+      .type('text/plain; charset=utf-8')
+      .send(e.status === 404 ? 'Not Found' : e.message);
   } else {
     void reply.code(e.status).type('application/json').send({ Code: e.code, Message: e.message });
   }

@@ -17,14 +17,23 @@ const hex2 = (n: number) => n.toString(16).padStart(2, '0');
 export function addressKey(addr: string | undefined): string | undefined {
   if (!addr) return undefined;
   const bare = addr.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  if (isIPv4(bare)) return V4_MAPPED + bare.split('.').map((o) => hex2(Number(o))).join('');
+  if (isIPv4(bare))
+    return (
+      V4_MAPPED +
+      bare
+        .split('.')
+        .map((o) => hex2(Number(o)))
+        .join('')
+    );
   if (!isIPv6(bare)) return undefined;
   const groups = (part: string): number[] =>
-    part === '' ? [] : part.split(':').flatMap((g) => {
-      if (!g.includes('.')) return [parseInt(g, 16)];
-      const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
-      return [(a << 8) | b, (c << 8) | d];
-    });
+    part === ''
+      ? []
+      : part.split(':').flatMap((g) => {
+          if (!g.includes('.')) return [parseInt(g, 16)];
+          const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
+          return [(a << 8) | b, (c << 8) | d];
+        });
   const [head = '', tail] = bare.split('::');
   const h = groups(head);
   const t = tail === undefined ? [] : groups(tail);
@@ -42,4 +51,3 @@ export function isLoopback(addr: string | undefined): boolean {
   const k = addressKey(addr);
   return k !== undefined && (k.startsWith(`${V4_MAPPED}7f`) || k === `${'0'.repeat(31)}1`);
 }
-

@@ -70,7 +70,10 @@ export function createPeerCheck(deps: PeerCheckDeps = {}): PeerCheck {
   let acceptedCount = 0;
   let status: PeerCheckStatus =
     platform !== 'linux'
-      ? { enabled: false, detail: `not available on ${platform}: the OS does not tell which user owns a loopback connection, so other local users are kept out by the token (container routes) only` }
+      ? {
+          enabled: false,
+          detail: `not available on ${platform}: the OS does not tell which user owns a loopback connection, so other local users are kept out by the token (container routes) only`,
+        }
       : uid === undefined
         ? { enabled: false, detail: 'no user ID to compare with on this system' }
         : { enabled: true, detail: "connections from other users' sockets are refused (/proc/net/tcp)" };
@@ -85,7 +88,10 @@ export function createPeerCheck(deps: PeerCheckDeps = {}): PeerCheck {
         // No tcp6 table just means no IPv6; without the tcp table the check cannot work.
         if (table === 'tcp6') return '';
         if (status.enabled) {
-          status = { enabled: false, detail: `cannot read /proc/net/tcp (${err.code ?? 'error'}): other local users are kept out by the token (container routes) only` };
+          status = {
+            enabled: false,
+            detail: `cannot read /proc/net/tcp (${err.code ?? 'error'}): other local users are kept out by the token (container routes) only`,
+          };
           deps.onUnavailable?.(status.detail);
         }
         return undefined;

@@ -18,7 +18,10 @@ export const MAX_PENDING_PER_CONNECTION = 8;
  * with, frees its place), false when the connection was closed. `onFlood` is told once per
  * connection closed.
  */
-export function createPipelineCap(max: number, onFlood: (socket: Socket) => void): (socket: Socket, res: { once(event: 'close', f: () => void): unknown }) => boolean {
+export function createPipelineCap(
+  max: number,
+  onFlood: (socket: Socket) => void,
+): (socket: Socket, res: { once(event: 'close', f: () => void): unknown }) => boolean {
   const pending = new WeakMap<Socket, number>();
   return (socket, res) => {
     if (socket.destroyed) return false;

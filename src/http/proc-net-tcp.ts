@@ -15,7 +15,14 @@ function procEndpoint(addr: string | undefined, port: number | undefined, table:
   if (table === 'tcp' && !key.startsWith(V4_MAPPED)) return undefined;
   const bytes = table === 'tcp' ? key.slice(24) : key;
   let hex = '';
-  for (let i = 0; i < bytes.length; i += 8) hex += littleEndian ? bytes.slice(i, i + 8).match(/../g)!.reverse().join('') : bytes.slice(i, i + 8);
+  for (let i = 0; i < bytes.length; i += 8)
+    hex += littleEndian
+      ? bytes
+          .slice(i, i + 8)
+          .match(/../g)!
+          .reverse()
+          .join('')
+      : bytes.slice(i, i + 8);
   return `${hex.toUpperCase()}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
@@ -34,7 +41,10 @@ export function findOwner(text: string, conn: ConnectionEnds, table: 'tcp' | 'tc
   for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) {
     const end = text.indexOf('\n', at);
     // st tx_queue:rx_queue tr:tm->when retrnsmt uid …
-    const f = text.slice(at + needle.length, end === -1 ? undefined : end).trim().split(/\s+/);
+    const f = text
+      .slice(at + needle.length, end === -1 ? undefined : end)
+      .trim()
+      .split(/\s+/);
     if (f[0] !== '06' && /^\d+$/.test(f[4] ?? '')) return Number(f[4]);
   }
   return undefined;

@@ -33,7 +33,12 @@ export interface SecurityLog {
 
 /** Strips what could be long, forged or sensitive: query strings, control characters, length. */
 const clean = (s: string | undefined, max: number) =>
-  s === undefined ? undefined : s.split('?')[0]!.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, max);
+  s === undefined
+    ? undefined
+    : s
+        .split('?')[0]!
+        .replace(/[\u0000-\u001f\u007f]/g, '?')
+        .slice(0, max);
 
 /**
  * Each refusal is logged once (here, not again by the error handler), at most `perWindow` times
@@ -68,7 +73,11 @@ export function createSecurityLog(opts: SecurityLogOptions): SecurityLog {
     },
     flush() {
       for (const [reason, s] of state) {
-        if (s.suppressed) opts.log.warn({ security: 'refused', reason, suppressed: s.suppressed }, `refused ${s.suppressed} more requests to the credential endpoint: ${reason}`);
+        if (s.suppressed)
+          opts.log.warn(
+            { security: 'refused', reason, suppressed: s.suppressed },
+            `refused ${s.suppressed} more requests to the credential endpoint: ${reason}`,
+          );
         s.suppressed = 0;
       }
     },

@@ -50,7 +50,13 @@ export function sectionValues(text: string, profile: string): Map<string, string
   for (const l of lines(text)) {
     if (l.section !== profile) continue;
     found = true;
-    if (l.key) out.set(l.key, content(l.text).slice(content(l.text).indexOf('=') + 1).trim());
+    if (l.key)
+      out.set(
+        l.key,
+        content(l.text)
+          .slice(content(l.text).indexOf('=') + 1)
+          .trim(),
+      );
   }
   return found ? out : undefined;
 }

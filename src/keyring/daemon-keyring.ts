@@ -24,7 +24,10 @@ export interface DaemonKeyring {
 export async function daemonKeyring(setting: KeyringSetting, platform: NodeJS.Platform, log: Logger, load?: OpenKeyringDeps['load']): Promise<DaemonKeyring> {
   const choice = await openKeyring({ setting, platform, ...(load ? { load } : {}) });
   if (!choice.store) {
-    log.info({ reason: choice.reason }, 'keyring not used: long-term keys come from the credentials file and the state file is not encrypted (see `credd doctor`)');
+    log.info(
+      { reason: choice.reason },
+      'keyring not used: long-term keys come from the credentials file and the state file is not encrypted (see `credd doctor`)',
+    );
     return { reason: choice.reason, overlay: (c) => c };
   }
   const store = choice.store;

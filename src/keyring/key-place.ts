@@ -54,7 +54,9 @@ export function importKeys(profile: string, keyring: ProfileKeyring, credentials
     throw new BadRequestError(`No ${ID}/${SECRET} under [${profile}] in ${credentialsFile}${held}: use \`credd keys add ${profile}\` to type them in.`);
   }
   if (keys.sessionToken) {
-    throw new BadRequestError(`[${profile}] in ${credentialsFile} holds temporary credentials (aws_session_token): credd keeps only long-term keys in the keyring.`);
+    throw new BadRequestError(
+      `[${profile}] in ${credentialsFile} holds temporary credentials (aws_session_token): credd keeps only long-term keys in the keyring.`,
+    );
   }
   replaceKeys('keyring', profile, keys, keyring, credentialsFile);
   writeKeepingMode(credentialsFile, removeKeys(readOrEmpty(credentialsFile), profile, [ID, SECRET]));

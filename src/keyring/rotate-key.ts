@@ -40,7 +40,10 @@ export async function rotateKey(d: RotateKeyDeps): Promise<RotateResult> {
   if (existing.length >= 2) {
     const list = existing.map((k) => `${k.id} (${k.status}${k.created ? `, created ${k.created}` : ''})`).join(' and ');
     const other = existing.find((k) => k.id !== oldId)?.id ?? existing[0]!.id;
-    throw new RotateError(`The IAM user already has two access keys, IAM's limit: ${list}. Delete the one not in use (${deleteHint(other)}) and run \`credd rotate ${d.profile}\` again.`, 409);
+    throw new RotateError(
+      `The IAM user already has two access keys, IAM's limit: ${list}. Delete the one not in use (${deleteHint(other)}) and run \`credd rotate ${d.profile}\` again.`,
+      409,
+    );
   }
   let fresh: StaticKeys;
   try {
@@ -53,7 +56,9 @@ export async function rotateKey(d: RotateKeyDeps): Promise<RotateResult> {
     try {
       await d.ops.deleteKey(fresh.accessKeyId);
     } catch (err) {
-      throw new RotateError(`${why}; deleting the new key ${fresh.accessKeyId} failed too (${first(err)}): delete it with ${deleteHint(fresh.accessKeyId)}. ${oldId} stays in use.`);
+      throw new RotateError(
+        `${why}; deleting the new key ${fresh.accessKeyId} failed too (${first(err)}): delete it with ${deleteHint(fresh.accessKeyId)}. ${oldId} stays in use.`,
+      );
     }
     throw new RotateError(`${why}; the new key ${fresh.accessKeyId} was deleted again and ${oldId} stays in use.`);
   };
@@ -71,7 +76,9 @@ export async function rotateKey(d: RotateKeyDeps): Promise<RotateResult> {
   try {
     await d.ops.deleteKey(oldId);
   } catch (err) {
-    throw new RotateError(`The new key ${fresh.accessKeyId} is stored in the ${d.where} and in use, but deleting the old key ${oldId} failed (${first(err)}): delete it with ${deleteHint(oldId)}.`);
+    throw new RotateError(
+      `The new key ${fresh.accessKeyId} is stored in the ${d.where} and in use, but deleting the old key ${oldId} failed (${first(err)}): delete it with ${deleteHint(oldId)}.`,
+    );
   }
   return { profile: d.profile, oldKeyId: oldId, newKeyId: fresh.accessKeyId, where: d.where };
 }

@@ -18,7 +18,11 @@ export const SERVICE = 'credd';
 
 /** The parts of `@napi-rs/keyring` that credd uses. */
 export interface NapiKeyring {
-  Entry: new (service: string, account: string, options?: { linux?: { store?: 'secret-service' | 'keyutils' } }) => {
+  Entry: new (
+    service: string,
+    account: string,
+    options?: { linux?: { store?: 'secret-service' | 'keyutils' } },
+  ) => {
     getPassword(): string | null;
     setPassword(password: string): void;
     deletePassword(): boolean;

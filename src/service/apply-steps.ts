@@ -16,7 +16,9 @@ export async function runChecked(deps: ServiceDeps, argv: string[], mayFail = fa
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? `${argv[0]} was not found` : `${argv[0]} could not run (${code ?? (err as Error).message})`;
-    throw new ServiceError(`${why}: credd service needs ${argv[0] === 'systemctl' ? 'systemd' : 'launchd'}; without it, run \`credd start\` from your login script.`);
+    throw new ServiceError(
+      `${why}: credd service needs ${argv[0] === 'systemctl' ? 'systemd' : 'launchd'}; without it, run \`credd start\` from your login script.`,
+    );
   }
   if (r.code !== 0 && !mayFail) {
     const detail = (r.stderr.trim() || r.stdout.trim()).split('\n')[0] || `exit ${r.code}`;

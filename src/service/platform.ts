@@ -12,8 +12,17 @@ export const SYSTEMD_UNIT = 'credd.service';
  * unit/plist: the daemon then reads the same AWS files and state as the CLI in that shell.
  */
 export const PINNED_ENV = [
-  'XDG_STATE_HOME', 'XDG_CONFIG_HOME', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE',
-  'CREDD_HOST', 'CREDD_PORT', 'CREDD_LOG_LEVEL', 'CREDD_KEYRING', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_IAM',
+  'XDG_STATE_HOME',
+  'XDG_CONFIG_HOME',
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'CREDD_HOST',
+  'CREDD_PORT',
+  'CREDD_LOG_LEVEL',
+  'CREDD_KEYRING',
+  'AWS_ENDPOINT_URL_STS',
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_IAM',
 ];
 
 /** Where the login service lives on this platform. */

@@ -27,6 +27,7 @@ export interface ServiceFileInputs {
  * socket through it. (systemd's user manager sets it to the same value as the login shell.)
  */
 export function renderServiceFile(t: ServiceTarget, template: string, i: ServiceFileInputs): string {
-  if (t.kind === 'systemd') return renderUnit(template, { node: i.node, nodeFlags: DAEMON_NODE_FLAGS, script: i.script, stateDir: i.stateDir, env: pinnedEnv(i.env) });
+  if (t.kind === 'systemd')
+    return renderUnit(template, { node: i.node, nodeFlags: DAEMON_NODE_FLAGS, script: i.script, stateDir: i.stateDir, env: pinnedEnv(i.env) });
   return renderPlist(template, { node: i.node, nodeFlags: DAEMON_NODE_FLAGS, script: i.script, logDir: t.logDir, env: pinnedEnv(i.env, ['XDG_RUNTIME_DIR']) });
 }

@@ -58,8 +58,13 @@ const EMPTY: PersistedState = { version: 1, sessions: [] };
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const keysOk = (x: Partial<StoredKeys> | null | undefined) =>
-  typeof x === 'object' && x !== null && isStr(x.accessKeyId) && isStr(x.secretAccessKey) && isStr(x.sessionToken) &&
-  isStr(x.expiration) && !Number.isNaN(Date.parse(x.expiration));
+  typeof x === 'object' &&
+  x !== null &&
+  isStr(x.accessKeyId) &&
+  isStr(x.secretAccessKey) &&
+  isStr(x.sessionToken) &&
+  isStr(x.expiration) &&
+  !Number.isNaN(Date.parse(x.expiration));
 
 /** The shape check of a parsed state file: anything else counts as corrupt. */
 export function validState(s: unknown): s is PersistedState {
@@ -67,10 +72,13 @@ export function validState(s: unknown): s is PersistedState {
   if (typeof v !== 'object' || v === null || v.version !== 1 || !Array.isArray(v.sessions)) return false;
   if (!v.sessions.every((x) => keysOk(x) && isStr(x.key) && isStr(x.root))) return false;
   if (v.activeProfile !== undefined && !isStr(v.activeProfile)) return false;
-  if (v.credentials !== undefined &&
-    !(Array.isArray(v.credentials) && v.credentials.every((x) => keysOk(x) && isStr(x.profile) && Number.isFinite(x.obtainedAt)))) return false;
-  if (v.lastUse !== undefined &&
-    !(typeof v.lastUse === 'object' && v.lastUse !== null && Object.values(v.lastUse).every((n) => Number.isFinite(n)))) return false;
+  if (
+    v.credentials !== undefined &&
+    !(Array.isArray(v.credentials) && v.credentials.every((x) => keysOk(x) && isStr(x.profile) && Number.isFinite(x.obtainedAt)))
+  )
+    return false;
+  if (v.lastUse !== undefined && !(typeof v.lastUse === 'object' && v.lastUse !== null && Object.values(v.lastUse).every((n) => Number.isFinite(n))))
+    return false;
   return true;
 }
 
@@ -93,7 +101,9 @@ export function createStateStore(deps: StateStoreDeps): StateStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(EMPTY);
         // Unreadable (a directory left by `sudo credd …`): start without it, and leave it where it is.
-        deps.warn(`State file ${deps.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); starting without it: fix its owner to keep sessions across restarts.`);
+        deps.warn(
+          `State file ${deps.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); starting without it: fix its owner to keep sessions across restarts.`,
+        );
         return structuredClone(EMPTY);
       }
       const sealed = text.startsWith(SEALED_PREFIX);
@@ -108,7 +118,8 @@ export function createStateStore(deps: StateStoreDeps): StateStore {
         if (deps.cipher && !sealed) save(parsed);
         return parsed;
       }
-      if (sealed && !deps.cipher) deps.warn(`State file ${deps.file} is encrypted with a key from the keyring, which credd does not use now (see \`credd doctor\`).`);
+      if (sealed && !deps.cipher)
+        deps.warn(`State file ${deps.file} is encrypted with a key from the keyring, which credd does not use now (see \`credd doctor\`).`);
       const aside = `${deps.file}.corrupt-${deps.now()}`;
       try {
         renameSync(deps.file, aside);

@@ -73,9 +73,13 @@ t.test('keys: from the credentials file, which wins over the config file', async
   t.equal(cfg.profiles.get('management')!.region, 'us-west-2', 'config-file keys stay');
   t.same(cfg.profiles.get('other')!.keys, { accessKeyId: 'OTHERID', secretAccessKey: 'OTHERSECRET', sessionToken: 'OTHERTOKEN' });
   t.same(cfg.profiles.get('creds-only'), { name: 'creds-only', keys: { accessKeyId: 'C', secretAccessKey: 'CS' } });
-  t.same(cfg.profiles.get('no-keys'), { name: 'no-keys', region: 'x' }, 'a credentials section without keys is still a profile, and its settings count (as in the SDK)');
+  t.same(
+    cfg.profiles.get('no-keys'),
+    { name: 'no-keys', region: 'x' },
+    'a credentials section without keys is still a profile, and its settings count (as in the SDK)',
+  );
   const both = parse('[profile p]\nregion = from-config\n', '[p]\nregion = from-credentials\naws_access_key_id = A\naws_secret_access_key = S\n');
-  t.equal(both.profiles.get('p')!.region, 'from-config', 'for settings the config file wins, as in the SDK\'s config provider');
+  t.equal(both.profiles.get('p')!.region, 'from-config', "for settings the config file wins, as in the SDK's config provider");
 });
 
 t.test('half a key pair is no keys', async (t) => {
@@ -98,7 +102,10 @@ t.test('defaultHasKeys: keys under [default] in the credentials file', async (t)
 });
 
 t.test('dotted profile names stay whole', async (t) => {
-  const cfg = parse('[profile a.b]\nregion = r1\n[profile a]\nregion = r2\n[profile x.y.z]\nsource_profile = a.b\n', '[a.b]\naws_access_key_id = A\naws_secret_access_key = S\n');
+  const cfg = parse(
+    '[profile a.b]\nregion = r1\n[profile a]\nregion = r2\n[profile x.y.z]\nsource_profile = a.b\n',
+    '[a.b]\naws_access_key_id = A\naws_secret_access_key = S\n',
+  );
   t.same([...cfg.profiles.keys()].sort(), ['a', 'a.b', 'x.y.z']);
   t.equal(cfg.profiles.get('a.b')!.region, 'r1');
   t.equal(cfg.profiles.get('a')!.region, 'r2');
@@ -119,11 +126,19 @@ t.test('quoted profile names lose their quotes', async (t) => {
 });
 
 t.test('sso-session sections and the SSO keys of profiles', async (t) => {
-  const cfg = parse('[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access, x:y\n[sso-session bare]\nsso_region = eu-west-1\n[profile corp-dev]\nsso_session = corp\nsso_account_id = 222222222222\nsso_role_name = Developer\n[profile legacy]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-2\nsso_account_id = 1\nsso_role_name = R\n');
+  const cfg = parse(
+    '[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access, x:y\n[sso-session bare]\nsso_region = eu-west-1\n[profile corp-dev]\nsso_session = corp\nsso_account_id = 222222222222\nsso_role_name = Developer\n[profile legacy]\nsso_start_url = https://old.awsapps.com/start\nsso_region = us-east-2\nsso_account_id = 1\nsso_role_name = R\n',
+  );
   t.same(cfg.ssoSessions.get('corp'), { name: 'corp', startUrl: 'https://corp.awsapps.com/start', region: 'us-east-1', scopes: ['sso:account:access', 'x:y'] });
   t.same(cfg.ssoSessions.get('bare'), { name: 'bare', region: 'eu-west-1', scopes: [] });
   t.same(cfg.profiles.get('corp-dev'), { name: 'corp-dev', ssoSession: 'corp', ssoAccountId: '222222222222', ssoRoleName: 'Developer' });
-  t.same(cfg.profiles.get('legacy'), { name: 'legacy', ssoStartUrl: 'https://old.awsapps.com/start', ssoRegion: 'us-east-2', ssoAccountId: '1', ssoRoleName: 'R' });
+  t.same(cfg.profiles.get('legacy'), {
+    name: 'legacy',
+    ssoStartUrl: 'https://old.awsapps.com/start',
+    ssoRegion: 'us-east-2',
+    ssoAccountId: '1',
+    ssoRoleName: 'R',
+  });
   t.notOk(cfg.profiles.has('sso-session.corp'));
 });
 
@@ -218,14 +233,25 @@ t.test('duration_seconds: a whole number from 900 to 43200 (the AssumeRole range
 });
 
 t.test('malformed lines are skipped, as the SDKs skip them, and reported', async (t) => {
-  const cfg = parse('# header comment\nregion = us-west-2\n[profile ok]\nregion = x\nthis is not ini\n[profile a\nrole_arn = r\n', '[a]\r\naws_access_key_id = A\r\n= no key\r\naws_secret_access_key = S\r\n');
+  const cfg = parse(
+    '# header comment\nregion = us-west-2\n[profile ok]\nregion = x\nthis is not ini\n[profile a\nrole_arn = r\n',
+    '[a]\r\naws_access_key_id = A\r\n= no key\r\naws_secret_access_key = S\r\n',
+  );
   t.same(cfg.profiles.get('ok'), { name: 'ok', region: 'x', roleArn: 'r' }, 'an unclosed header is a stray line');
   t.same(cfg.profiles.get('a')!.keys, { accessKeyId: 'A', secretAccessKey: 'S' });
-  t.match(cfg.warnings, [/config line 2 is outside any section/, /config line 5 is not key = value/, /config line 6 is not key = value/, /credentials line 3 is not key = value/]);
+  t.match(cfg.warnings, [
+    /config line 2 is outside any section/,
+    /config line 5 is not key = value/,
+    /config line 6 is not key = value/,
+    /credentials line 3 is not key = value/,
+  ]);
 });
 
 t.test('a section named __proto__ makes the SDKs (and credd) ignore the whole file', async (t) => {
-  const cfg = parse('[profile ok]\nregion = x\n[profile __proto__]\nregion = x\n[profile constructor]\nregion = y\n', '[__proto__]\naws_access_key_id = A\naws_secret_access_key = S\n');
+  const cfg = parse(
+    '[profile ok]\nregion = x\n[profile __proto__]\nregion = x\n[profile constructor]\nregion = y\n',
+    '[__proto__]\naws_access_key_id = A\naws_secret_access_key = S\n',
+  );
   t.equal(cfg.profiles.size, 0);
   t.equal(cfg.warnings.length, 2);
   const ok = parse('[profile constructor]\nregion = y\n');

@@ -65,5 +65,9 @@ t.test('cluster names are checked before anything is signed', async (t) => {
     await t.rejects(presignEksToken({ credentials: CREDS, cluster: bad, now: 0 }), { code: 'BadRequest' }, JSON.stringify(bad));
   }
   t.equal(checkClusterName('A1_b-2'), 'A1_b-2');
-  await t.rejects(presignEksToken({ credentials: CREDS, cluster: 'ok', region: 'evil.com/x', now: 0 }), { code: 'BadRequest' }, 'a region goes into a host name');
+  await t.rejects(
+    presignEksToken({ credentials: CREDS, cluster: 'ok', region: 'evil.com/x', now: 0 }),
+    { code: 'BadRequest' },
+    'a region goes into a host name',
+  );
 });

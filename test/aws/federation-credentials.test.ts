@@ -34,16 +34,24 @@ function world(minutesLeft = 50) {
   const sts = fakeSts(clock);
   const served: string[] = [];
   const refreshed: string[] = [];
-  const make = (name: string, minutes: number) => toServed(name, { accessKeyId: `ASIA${name.toUpperCase()}`, secretAccessKey: 's', sessionToken: 't', expiration: new Date(clock.now() + minutes * 60000) }, clock.now(), {});
+  const make = (name: string, minutes: number) =>
+    toServed(
+      name,
+      { accessKeyId: `ASIA${name.toUpperCase()}`, secretAccessKey: 's', sessionToken: 't', expiration: new Date(clock.now() + minutes * 60000) },
+      clock.now(),
+      {},
+    );
   const deps: ConsoleCredentialDeps = {
-    sts, endpoints: {}, now: clock.now,
+    sts,
+    endpoints: {},
+    now: clock.now,
     served: async (n) => (served.push(n), make(n, minutesLeft)),
     refresh: async (n) => (refreshed.push(n), make(n, 60)),
   };
   return { clock, sts, deps, served, refreshed };
 }
 
-t.test('a chained role: the daemon\'s credentials, no SessionDuration, ends with them', async (t) => {
+t.test("a chained role: the daemon's credentials, no SessionDuration, ends with them", async (t) => {
   const w = world();
   const c = await consoleCredentials(w.deps, plan('dev'), {});
   t.equal(c.kind, 'role-chained');
@@ -68,7 +76,16 @@ t.test('--long: the role from the long-term keys with the MFA code, 12 h', async
   t.equal(c.kind, 'role-long');
   t.equal(c.sessionDuration, 43200);
   t.equal(c.endsAt, w.clock.now() + 43200 * 1000);
-  t.same(w.sts.calls, [{ action: 'AssumeRole', roleArn: 'arn:aws:iam::222222222222:role/Dev', durationSeconds: 43200, signedWith: 'AKIAMANAGEMENT', serialNumber: MFA, tokenCode: '123456' }]);
+  t.same(w.sts.calls, [
+    {
+      action: 'AssumeRole',
+      roleArn: 'arn:aws:iam::222222222222:role/Dev',
+      durationSeconds: 43200,
+      signedWith: 'AKIAMANAGEMENT',
+      serialNumber: MFA,
+      tokenCode: '123456',
+    },
+  ]);
   t.same(w.served, [], 'not the chained credentials');
 });
 
@@ -76,11 +93,18 @@ t.test('--long steps down to what the role allows; duration_seconds starts lower
   const w = world();
   w.sts.roleMaxSeconds = 14400;
   const c = await consoleCredentials(w.deps, plan('dev'), { long: true, code: '123456' });
-  t.same(w.sts.calls.map((x) => x.durationSeconds), [43200, 28800, 21600, 14400]);
+  t.same(
+    w.sts.calls.map((x) => x.durationSeconds),
+    [43200, 28800, 21600, 14400],
+  );
   t.equal(c.sessionDuration, 14400);
   const w2 = world();
   await consoleCredentials(w2.deps, plan('six'), { long: true, code: '123456' });
-  t.same(w2.sts.calls.map((x) => x.durationSeconds), [21600], 'duration_seconds = 21600 is what the role allows');
+  t.same(
+    w2.sts.calls.map((x) => x.durationSeconds),
+    [21600],
+    'duration_seconds = 21600 is what the role allows',
+  );
   const w3 = world();
   w3.sts.roleMaxSeconds = 1800;
   await t.rejects(consoleCredentials(w3.deps, plan('dev'), { long: true, code: '123456' }), { message: /MaxSessionDuration/ });
@@ -92,7 +116,7 @@ t.test('--long refusals', async (t) => {
   await t.rejects(consoleCredentials(w.deps, plan('dev'), { long: true }), { code: 'BadRequest', message: /6-digit MFA code/ });
   await t.rejects(consoleCredentials(w.deps, plan('dev'), { long: true, code: '12' }), { code: 'BadRequest' });
   await t.rejects(consoleCredentials(w.deps, plan('deep'), { long: true, code: '123456' }), { code: 'BadRequest', message: /2 roles/ });
-  await t.rejects(consoleCredentials(w.deps, plan('dev'), { long: true, code: '654321' }), { code: 'AccessDenied' }, 'a wrong code is STS\'s refusal');
+  await t.rejects(consoleCredentials(w.deps, plan('dev'), { long: true, code: '654321' }), { code: 'AccessDenied' }, "a wrong code is STS's refusal");
   t.equal(w.sts.calls.length, 1, 'only the wrong code reached STS');
   const c = await consoleCredentials(w.deps, plan('plain'), { long: true });
   t.equal(c.kind, 'role-long', 'a role without mfa_serial needs no code');
@@ -114,7 +138,8 @@ t.test('a profile without a role: GetFederationToken from the keys, 12 h, allow-
 });
 
 t.test('an IAM Identity Center profile: the role credentials the daemon serves; --long refused, no STS call', async (t) => {
-  const sso = parseAwsConfig(`[sso-session corp]
+  const sso = parseAwsConfig(
+    `[sso-session corp]
 sso_start_url = https://corp.awsapps.com/start
 sso_region = eu-west-1
 [profile portal]
@@ -124,7 +149,10 @@ sso_role_name = Dev
 [profile above]
 source_profile = portal
 role_arn = arn:aws:iam::333333333333:role/Above
-`, '', { configFile: 'c', credentialsFile: 'k' });
+`,
+    '',
+    { configFile: 'c', credentialsFile: 'k' },
+  );
   const w = world();
   const c = await consoleCredentials(w.deps, resolvePlan(sso, 'portal'), {});
   t.equal(c.kind, 'role');

@@ -45,5 +45,6 @@ t.test('--destination: service, path, URL, default', async (t) => {
   t.equal(destinationUrl('aws-cn', 'cn-north-1', 'ec2'), 'https://console.amazonaws.cn/ec2/home?region=cn-north-1');
   t.equal(destinationUrl('aws', undefined, '/s3/buckets'), 'https://console.aws.amazon.com/s3/buckets');
   t.equal(destinationUrl('aws', 'x', 'https://eu-west-1.console.aws.amazon.com/lambda'), 'https://eu-west-1.console.aws.amazon.com/lambda');
-  for (const bad of ['//evil.com', 'http://x', 'a b', 'javascript:alert(1)']) t.throws(() => destinationUrl('aws', undefined, bad), { code: 'BadRequest' }, bad);
+  for (const bad of ['//evil.com', 'http://x', 'a b', 'javascript:alert(1)'])
+    t.throws(() => destinationUrl('aws', undefined, bad), { code: 'BadRequest' }, bad);
 });

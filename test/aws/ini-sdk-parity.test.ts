@@ -11,30 +11,69 @@ import type { IniSections } from '../../src/aws/ini.js';
  * profile one of them sees and the other does not.
  */
 const CORPUS: Array<[string, string, string]> = [
-  ['plain', '[default]\nregion = us-east-1\n[profile dev]\nregion = us-west-2\nsource_profile = management\n', '[management]\naws_access_key_id = A\naws_secret_access_key = S\n'],
-  ['stray line and key before the first section', 'region = us-west-2\nthis is not ini\n[profile a]\nregion = x\n', 'garbage\n[a]\naws_access_key_id = A\naws_secret_access_key = S\n'],
+  [
+    'plain',
+    '[default]\nregion = us-east-1\n[profile dev]\nregion = us-west-2\nsource_profile = management\n',
+    '[management]\naws_access_key_id = A\naws_secret_access_key = S\n',
+  ],
+  [
+    'stray line and key before the first section',
+    'region = us-west-2\nthis is not ini\n[profile a]\nregion = x\n',
+    'garbage\n[a]\naws_access_key_id = A\naws_secret_access_key = S\n',
+  ],
   ['stray line inside a section', '[profile a]\nregion = x\njust words\n= no key\nrole_arn = r\n', ''],
   ['quoted profile names', '[profile "dev"]\nregion = a\n[profile \'qa\']\nregion = b\n[profile "mixed\']\nregion = c\n', ''],
-  ['sso-session and services sections', '[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n[profile corp-dev]\nsso_session = corp\nsso_account_id = 222222222222\nsso_role_name = Developer\nservices = local\n[services local]\nsts =\n  endpoint_url = http://127.0.0.1:1\nsso =\n    endpoint_url = http://127.0.0.1:2\n', ''],
-  ['unknown prefixes and bare sections in the config file', '[dev-bare]\nregion = x\n[plugins cli]\nx = y\n[profile ok]\nregion = z\n', '[profile p]\naws_access_key_id = A\naws_secret_access_key = S\n[odd name]\naws_access_key_id = B\naws_secret_access_key = T\n'],
-  ['extra spaces in headers', '[ profile   spaced ]\nregion = a\n[profile  two]\nregion = b\n[profile x ]\nregion = c\n   [profile indented]   \nregion = d\n', '[ spaced ]\naws_access_key_id = A\naws_secret_access_key = S\n'],
+  [
+    'sso-session and services sections',
+    '[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n[profile corp-dev]\nsso_session = corp\nsso_account_id = 222222222222\nsso_role_name = Developer\nservices = local\n[services local]\nsts =\n  endpoint_url = http://127.0.0.1:1\nsso =\n    endpoint_url = http://127.0.0.1:2\n',
+    '',
+  ],
+  [
+    'unknown prefixes and bare sections in the config file',
+    '[dev-bare]\nregion = x\n[plugins cli]\nx = y\n[profile ok]\nregion = z\n',
+    '[profile p]\naws_access_key_id = A\naws_secret_access_key = S\n[odd name]\naws_access_key_id = B\naws_secret_access_key = T\n',
+  ],
+  [
+    'extra spaces in headers',
+    '[ profile   spaced ]\nregion = a\n[profile  two]\nregion = b\n[profile x ]\nregion = c\n   [profile indented]   \nregion = d\n',
+    '[ spaced ]\naws_access_key_id = A\naws_secret_access_key = S\n',
+  ],
   ['comments', '# top\n; top\n[profile p] # trailing\nmfa_process = oathtool --totp -b ABC;echo  # after\nregion = us-west-2 ; c\nsource_profile = a#b\n', ''],
-  ['CRLF and a BOM', '\uFEFF[profile a]\r\nregion = x\r\n\r\n[profile b]\r\nregion = y\r\n', '\uFEFF[a]\r\naws_access_key_id = A\r\naws_secret_access_key = S\r\n'],
-  ['sub-sections and unindented keys', '[services s]\nsts =\n  endpoint_url = http://a\n[profile p]\nservices = s\ns3 =\n  addressing_style = path\nregion = us-east-2\nmfa_serial =\nrole_arn = r\n', ''],
-  ['repeated sections merge', '[profile p]\nregion = a\nrole_arn = r\n[profile q]\nregion = q\n[profile p]\nregion = b\n', '[p]\naws_access_key_id = A\naws_secret_access_key = S\n[p]\naws_access_key_id = B\n'],
+  [
+    'CRLF and a BOM',
+    '\uFEFF[profile a]\r\nregion = x\r\n\r\n[profile b]\r\nregion = y\r\n',
+    '\uFEFF[a]\r\naws_access_key_id = A\r\naws_secret_access_key = S\r\n',
+  ],
+  [
+    'sub-sections and unindented keys',
+    '[services s]\nsts =\n  endpoint_url = http://a\n[profile p]\nservices = s\ns3 =\n  addressing_style = path\nregion = us-east-2\nmfa_serial =\nrole_arn = r\n',
+    '',
+  ],
+  [
+    'repeated sections merge',
+    '[profile p]\nregion = a\nrole_arn = r\n[profile q]\nregion = q\n[profile p]\nregion = b\n',
+    '[p]\naws_access_key_id = A\naws_secret_access_key = S\n[p]\naws_access_key_id = B\n',
+  ],
   ['default twice', '[default]\nregion = a\noutput = json\n[profile default]\nregion = b\n', ''],
-  ['dotted names and a dotted header', '[profile a.b]\nregion = r1\n[profile.dev]\nregion = r2\n[sso-session.x]\nsso_region = r3\n', '[a.b]\naws_access_key_id = A\naws_secret_access_key = S\n'],
+  [
+    'dotted names and a dotted header',
+    '[profile a.b]\nregion = r1\n[profile.dev]\nregion = r2\n[sso-session.x]\nsso_region = r3\n',
+    '[a.b]\naws_access_key_id = A\naws_secret_access_key = S\n',
+  ],
   ['empty sections and an empty header', '[profile empty]\n[profile full]\nregion = x\n[]\nregion = y\n', '[empty]\n'],
   ['unclosed header', '[profile a\nregion = x\n[profile b]\nregion = y\n', ''],
   ['prototype names', '[profile constructor]\nregion = y\n[profile toString]\nregion = z\n', ''],
-  ['__proto__ makes the SDK drop the whole file', '[profile ok]\nregion = x\n[profile __proto__]\nregion = y\n', '[__proto__]\naws_access_key_id = A\naws_secret_access_key = S\n'],
+  [
+    '__proto__ makes the SDK drop the whole file',
+    '[profile ok]\nregion = x\n[profile __proto__]\nregion = y\n',
+    '[__proto__]\naws_access_key_id = A\naws_secret_access_key = S\n',
+  ],
   ['values with = and quotes', '[profile p]\nexternal_id = a=b=c\nendpoint_url = "http://quoted"\nrole_session_name = null\nduration_seconds = 3600\n', ''],
   ['odd characters in names', '[profile a@b+c%d:e/f]\nregion = x\n[profile with space]\nregion = y\n[profile ünï]\nregion = z\n', ''],
   ['tabs', '[profile t]\n\tregion\t=\tus-west-2\nsts =\n\tendpoint_url = http://tab\n', ''],
 ];
 
-const toObject = (m: IniSections): Record<string, Record<string, string>> =>
-  Object.fromEntries([...m].map(([k, v]) => [k, Object.fromEntries(v)]));
+const toObject = (m: IniSections): Record<string, Record<string, string>> => Object.fromEntries([...m].map(([k, v]) => [k, Object.fromEntries(v)]));
 
 t.test('credd reads every file of the corpus exactly as the SDK loader does', async (t) => {
   const dir = t.testdir({});

@@ -95,7 +95,14 @@ t.test('source_profile chains: role → role → keys; every chained step capped
   t.equal(p.useSession, false, 'no MFA anywhere: the first role uses the long-term keys');
   t.same(p.roles, [
     { profile: 'mid', roleArn: 'arn:aws:iam::222222222222:role/Mid', roleSessionName: 'credd-mid', durationSeconds: 10800 },
-    { profile: 'top', roleArn: 'arn:aws:iam::333333333333:role/Top', roleSessionName: 'credd-top', externalId: 'top-ext', durationSeconds: CHAINED_ROLE_MAX_SECONDS, cappedFrom: 7200 },
+    {
+      profile: 'top',
+      roleArn: 'arn:aws:iam::333333333333:role/Top',
+      roleSessionName: 'credd-top',
+      externalId: 'top-ext',
+      durationSeconds: CHAINED_ROLE_MAX_SECONDS,
+      cappedFrom: 7200,
+    },
   ]);
   t.equal(p.region, 'ap-south-1', 'region inherited from the nearest profile that has one');
   t.equal(p.rootRegion, 'us-west-2');
@@ -103,13 +110,28 @@ t.test('source_profile chains: role → role → keys; every chained step capped
   const withMfa = plan(cfg.replace('[profile management]', `[profile management]\nmfa_serial = ${MFA}`), 'top');
   t.equal(withMfa.useSession, true);
   t.equal(withMfa.sessionKey, `management|${MFA}`);
-  t.same(withMfa.roles.map((r) => [r.durationSeconds, r.cappedFrom]), [[3600, 10800], [3600, 7200]], 'on a session even the first role is chained');
+  t.same(
+    withMfa.roles.map((r) => [r.durationSeconds, r.cappedFrom]),
+    [
+      [3600, 10800],
+      [3600, 7200],
+    ],
+    'on a session even the first role is chained',
+  );
 });
 
 t.test('mfa_serial: the one nearest the keys wins; mfa_process: the one nearest the requested profile', async (t) => {
   const cfg = [
-    '[profile top]', 'source_profile = mid', 'role_arn = arn:aws:iam::3:role/T', 'mfa_serial = arn:aws:iam::1:mfa/top', 'mfa_process = top-cmd',
-    '[profile mid]', 'source_profile = management', 'role_arn = arn:aws:iam::2:role/M', 'mfa_serial = arn:aws:iam::1:mfa/mid', 'mfa_process = mid-cmd',
+    '[profile top]',
+    'source_profile = mid',
+    'role_arn = arn:aws:iam::3:role/T',
+    'mfa_serial = arn:aws:iam::1:mfa/top',
+    'mfa_process = top-cmd',
+    '[profile mid]',
+    'source_profile = management',
+    'role_arn = arn:aws:iam::2:role/M',
+    'mfa_serial = arn:aws:iam::1:mfa/mid',
+    'mfa_process = mid-cmd',
   ].join('\n');
   const p = plan(cfg, 'top');
   t.equal(p.mfaSerial, 'arn:aws:iam::1:mfa/mid');
@@ -118,7 +140,8 @@ t.test('mfa_serial: the one nearest the keys wins; mfa_process: the one nearest 
 });
 
 t.test('region: own, else down the chain, else none', async (t) => {
-  const cfg = '[profile a]\nsource_profile = management\nrole_arn = arn:aws:iam::2:role/A\nregion = eu-central-1\n[profile b]\nsource_profile = management\nrole_arn = arn:aws:iam::2:role/B\n[profile management]\nregion = us-west-2\n';
+  const cfg =
+    '[profile a]\nsource_profile = management\nrole_arn = arn:aws:iam::2:role/A\nregion = eu-central-1\n[profile b]\nsource_profile = management\nrole_arn = arn:aws:iam::2:role/B\n[profile management]\nregion = us-west-2\n';
   t.equal(plan(cfg, 'a').region, 'eu-central-1');
   t.equal(plan(cfg, 'b').region, 'us-west-2');
   t.equal(plan('[profile b]\nsource_profile = management\nrole_arn = arn:aws:iam::2:role/B\n', 'b').region, undefined);
@@ -149,7 +172,11 @@ t.test('role_session_name: validated when set; default credd-NAME made valid', a
 });
 
 t.test('a role profile naming itself as source uses its own keys', async (t) => {
-  const p = plan('[profile self]\nsource_profile = self\nrole_arn = arn:aws:iam::2:role/S\n', 'self', '[self]\naws_access_key_id = SELF\naws_secret_access_key = S\n');
+  const p = plan(
+    '[profile self]\nsource_profile = self\nrole_arn = arn:aws:iam::2:role/S\n',
+    'self',
+    '[self]\naws_access_key_id = SELF\naws_secret_access_key = S\n',
+  );
   t.equal(p.root, 'self');
   t.equal(p.rootKeys!.accessKeyId, 'SELF');
   t.equal(p.roles.length, 1);
@@ -161,7 +188,12 @@ t.test('errors', async (t) => {
   t.type(unknown, UnknownProfileError);
   t.match(unknown.message, 'Unknown profile "nope"');
 
-  const cycle = thrown(t, () => plan('[profile a]\nsource_profile = b\nrole_arn = arn:aws:iam::2:role/A\n[profile b]\nsource_profile = c\nrole_arn = arn:aws:iam::2:role/B\n[profile c]\nsource_profile = a\nrole_arn = arn:aws:iam::2:role/C\n', 'a'));
+  const cycle = thrown(t, () =>
+    plan(
+      '[profile a]\nsource_profile = b\nrole_arn = arn:aws:iam::2:role/A\n[profile b]\nsource_profile = c\nrole_arn = arn:aws:iam::2:role/B\n[profile c]\nsource_profile = a\nrole_arn = arn:aws:iam::2:role/C\n',
+      'a',
+    ),
+  );
   t.type(cycle, ConfigError);
   t.equal(cycle.message, 'source_profile cycle in your AWS config: a → b → c → a; make one of them hold keys instead.');
 
@@ -180,7 +212,9 @@ t.test('errors', async (t) => {
   t.type(credSource, ConfigError);
   t.equal(credSource.message, 'Profile "a" uses credential_source, which credd does not support: use source_profile.');
 
-  const noKeys = thrown(t, () => plan('[profile a]\nsource_profile = management\nrole_arn = arn:aws:iam::2:role/A\n[profile management]\nregion = x\n', 'a', ''));
+  const noKeys = thrown(t, () =>
+    plan('[profile a]\nsource_profile = management\nrole_arn = arn:aws:iam::2:role/A\n[profile management]\nregion = x\n', 'a', ''),
+  );
   t.type(noKeys, ConfigError);
   t.equal(noKeys.message, 'Profile "management" has no aws_access_key_id/aws_secret_access_key in your credentials file: add them.');
 

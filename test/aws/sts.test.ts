@@ -32,7 +32,16 @@ t.test('mapStsError', async (t) => {
   });
 
   t.test('transient codes become StsUnavailable, even with a 4xx status', async (t) => {
-    for (const name of ['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'ServiceUnavailable', 'InternalFailure', 'IDPCommunicationError', 'TimeoutError', 'RequestTimeout']) {
+    for (const name of [
+      'Throttling',
+      'ThrottlingException',
+      'RequestLimitExceeded',
+      'ServiceUnavailable',
+      'InternalFailure',
+      'IDPCommunicationError',
+      'TimeoutError',
+      'RequestTimeout',
+    ]) {
       const e = mapStsError({ name, message: 'Rate exceeded\nsecond line', $metadata: { httpStatusCode: 400 } }, 'role R');
       t.type(e, StsUnavailableError, name);
       t.equal(e.code, 'StsUnavailable');
@@ -69,7 +78,10 @@ t.test('mapStsError', async (t) => {
   });
 
   t.test('a refusal becomes AccessDenied with STS’s first line', async (t) => {
-    const e = mapStsError({ name: 'AccessDenied', message: 'User is not authorized to perform: sts:AssumeRole\nmore', $metadata: { httpStatusCode: 403 } }, 'role R');
+    const e = mapStsError(
+      { name: 'AccessDenied', message: 'User is not authorized to perform: sts:AssumeRole\nmore', $metadata: { httpStatusCode: 403 } },
+      'role R',
+    );
     t.type(e, AccessDeniedError);
     t.equal(e.code, 'AccessDenied');
     t.equal(e.status, 403);
@@ -86,7 +98,9 @@ t.test('createSts: an answer without credentials is transient', async (t) => {
     req.resume();
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'text/xml' });
-      res.end('<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult></GetSessionTokenResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetSessionTokenResponse>');
+      res.end(
+        '<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult></GetSessionTokenResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetSessionTokenResponse>',
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -101,10 +115,17 @@ const moto = await startMoto();
 if (moto) t.teardown(() => moto.stop());
 
 if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
-  const setup = async (t: Test, opts: { requestTimeoutMs?: number } = {}): Promise<{ proxy: StsProxy; sts: Sts; target: { region: string; endpoint: string } }> => {
+  const setup = async (
+    t: Test,
+    opts: { requestTimeoutMs?: number } = {},
+  ): Promise<{ proxy: StsProxy; sts: Sts; target: { region: string; endpoint: string } }> => {
     const proxy = await startStsProxy({ upstream: moto.url });
     t.teardown(() => proxy.close());
-    return { proxy, sts: createSts({ connectTimeoutMs: 2000, requestTimeoutMs: opts.requestTimeoutMs ?? 5000 }), target: { region: 'us-east-1', endpoint: proxy.url } };
+    return {
+      proxy,
+      sts: createSts({ connectTimeoutMs: 2000, requestTimeoutMs: opts.requestTimeoutMs ?? 5000 }),
+      target: { region: 'us-east-1', endpoint: proxy.url },
+    };
   };
 
   t.test('GetSessionToken with the right MFA code', async (t) => {
@@ -128,7 +149,10 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
     const e = await rejection(t, sts.getSessionToken(LONG_TERM, { ...target, serialNumber: MFA, tokenCode: '000000' }));
     t.type(e, AccessDeniedError);
     t.equal(e.code, 'AccessDenied');
-    t.equal(e.message, `STS refused the MFA code for ${MFA} (check the code and try again): AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code.`);
+    t.equal(
+      e.message,
+      `STS refused the MFA code for ${MFA} (check the code and try again): AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code.`,
+    );
     t.notMatch(e.message, '000000', 'the code is not echoed');
     t.equal(proxy.calls.length, 1);
   });
@@ -152,13 +176,20 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
     const refused = await rejection(t, sts.assumeRole(session, { ...target, roleArn: ROLE, roleSessionName: 'credd-dev', durationSeconds: 7200 }));
     t.type(refused, AccessDeniedError);
     t.equal(refused.code, 'AccessDenied');
-    t.equal(refused.message, `STS refused role ${ROLE}: ValidationError: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.`);
-    t.same(proxy.calls.map((c) => [c.action, c.chained, c.durationSeconds]), [
-      ['AssumeRole', false, 7200],
-      ['GetSessionToken', false, undefined],
-      ['AssumeRole', true, 3600],
-      ['AssumeRole', true, 7200],
-    ], 'a refusal is not retried');
+    t.equal(
+      refused.message,
+      `STS refused role ${ROLE}: ValidationError: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.`,
+    );
+    t.same(
+      proxy.calls.map((c) => [c.action, c.chained, c.durationSeconds]),
+      [
+        ['AssumeRole', false, 7200],
+        ['GetSessionToken', false, undefined],
+        ['AssumeRole', true, 3600],
+        ['AssumeRole', true, 7200],
+      ],
+      'a refusal is not retried',
+    );
   });
 
   t.test('a denied role: AccessDenied', async (t) => {
@@ -176,22 +207,40 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
     t.ok(ok.sessionToken);
     const e = await rejection(t, sts.assumeRole(LONG_TERM, { ...input, tokenCode: '000000' }));
     t.equal(e.code, 'AccessDenied');
-    t.same(proxy.calls.map((c) => [c.action, c.chained, c.durationSeconds, c.tokenCode]), [
-      ['AssumeRole', false, 43200, '123456'],
-      ['AssumeRole', false, 43200, '000000'],
-    ], 'a refused code is not retried');
+    t.same(
+      proxy.calls.map((c) => [c.action, c.chained, c.durationSeconds, c.tokenCode]),
+      [
+        ['AssumeRole', false, 43200, '123456'],
+        ['AssumeRole', false, 43200, '000000'],
+      ],
+      'a refused code is not retried',
+    );
   });
 
   t.test('GetFederationToken: from long-term keys only', async (t) => {
     const { proxy, sts, target } = await setup(t);
-    const input = { ...target, name: 'credd-management', durationSeconds: 43200, policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}' };
+    const input = {
+      ...target,
+      name: 'credd-management',
+      durationSeconds: 43200,
+      policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+    };
     const fed = await sts.getFederationToken(LONG_TERM, input);
     t.ok(fed.sessionToken);
     t.ok(fed.expiration.getTime() > Date.now() + 11 * 3600_000, '12 h');
     const e = await rejection(t, sts.getFederationToken(fed, input));
     t.equal(e.code, 'AccessDenied');
-    t.match(e.message, /GetFederationToken \(it needs the long-term keys of an IAM user\): AccessDenied: Cannot call GetFederationToken with session credentials/);
-    t.same(proxy.calls.map((c) => [c.action, c.chained]), [['GetFederationToken', false], ['GetFederationToken', true]]);
+    t.match(
+      e.message,
+      /GetFederationToken \(it needs the long-term keys of an IAM user\): AccessDenied: Cannot call GetFederationToken with session credentials/,
+    );
+    t.same(
+      proxy.calls.map((c) => [c.action, c.chained]),
+      [
+        ['GetFederationToken', false],
+        ['GetFederationToken', true],
+      ],
+    );
   });
 
   t.test('STS down, 503 or throttling: StsUnavailable', async (t) => {
@@ -218,6 +267,9 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
   });
 
   t.test('loading the SDK does not print its Node-version warning', async (t) => {
-    t.same(warnings.filter((w) => /NodeVersionSupportWarning/.test(`${w.name} ${w.message}`)), []);
+    t.same(
+      warnings.filter((w) => /NodeVersionSupportWarning/.test(`${w.name} ${w.message}`)),
+      [],
+    );
   });
 }

@@ -10,16 +10,24 @@ import { fakeCliContext } from '../helpers/cli-context.js';
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 const URL_ = 'https://signin.aws.amazon.com/federation?Action=login&SigninToken=SECRET';
 const answer = (body: unknown, extra: Partial<ConsoleAnswer> = {}): ConsoleAnswer => ({
-  profile: (body as { profile?: string }).profile ?? 'dev', kind: 'role-chained', endsAt: '2030-01-01T12:40:00Z',
-  ...((body as { stdout?: boolean }).stdout ? { url: URL_ } : { page: '/run/credd/console-x.html' }), ...extra,
+  profile: (body as { profile?: string }).profile ?? 'dev',
+  kind: 'role-chained',
+  endsAt: '2030-01-01T12:40:00Z',
+  ...((body as { stdout?: boolean }).stdout ? { url: URL_ } : { page: '/run/credd/console-x.html' }),
+  ...extra,
 });
 
 t.test('--stdout prints the URL on stdout and the lifetime on stderr', async (t) => {
   const cli = fakeCliContext({ now: NOW, env: { CREDD_SIGNIN_URL: 'http://127.0.0.1:1' }, routes: { 'POST /console': (b) => answer(b) } });
   t.equal(await run(cli.ctx, ['console', 'dev', '--stdout', '--destination', 's3', '--logout-first']), 0);
   t.equal(cli.stdout(), `${URL_}\n`);
-  t.match(cli.stderr(), /^Console for dev until 2030-01-01T12:40:00Z \(40m left\): it lasts only as long as the role credentials .*credd console dev --long\.\n$/);
-  t.same(cli.calls, [{ method: 'POST', path: '/console', body: { stdout: true, profile: 'dev', destination: 's3', logoutFirst: true, signinUrl: 'http://127.0.0.1:1' } }]);
+  t.match(
+    cli.stderr(),
+    /^Console for dev until 2030-01-01T12:40:00Z \(40m left\): it lasts only as long as the role credentials .*credd console dev --long\.\n$/,
+  );
+  t.same(cli.calls, [
+    { method: 'POST', path: '/console', body: { stdout: true, profile: 'dev', destination: 's3', logoutFirst: true, signinUrl: 'http://127.0.0.1:1' } },
+  ]);
 });
 
 t.test('without --stdout: the browser gets the private page, never the URL', async (t) => {
@@ -46,10 +54,13 @@ const readable = (f: string) => {
 
 t.test('--long asks for a code (mfa_process from the local AWS config, never from the socket) and sends it', async (t) => {
   const root = t.testdir({
-    home: { '.aws': {
-      credentials: '[management]\naws_access_key_id = AKIA\naws_secret_access_key = s\n',
-      config: '[profile prod]\nsource_profile = management\nrole_arn = arn:aws:iam::555555555555:role/R\nmfa_serial = arn:aws:iam::1:mfa/u\nmfa_process = echo 424242\n',
-    } },
+    home: {
+      '.aws': {
+        credentials: '[management]\naws_access_key_id = AKIA\naws_secret_access_key = s\n',
+        config:
+          '[profile prod]\nsource_profile = management\nrole_arn = arn:aws:iam::555555555555:role/R\nmfa_serial = arn:aws:iam::1:mfa/u\nmfa_process = echo 424242\n',
+      },
+    },
   });
   const cli = fakeCliContext({
     root,
@@ -71,7 +82,10 @@ t.test('--long asks for a code (mfa_process from the local AWS config, never fro
 t.test('the lifetime notes say what the session is', async (t) => {
   const base = { profile: 'p', endsAt: '2030-01-01T13:00:00Z' };
   t.match(lifetimeNote({ ...base, kind: 'role' }, NOW), /as long as the role credentials it was made from/);
-  t.match(lifetimeNote({ ...base, kind: 'federation-token', federatedUser: 'credd-p' }, NOW), /federated user credd-p \(GetFederationToken: p has no role\)\. This session carries no MFA context/);
+  t.match(
+    lifetimeNote({ ...base, kind: 'federation-token', federatedUser: 'credd-p' }, NOW),
+    /federated user credd-p \(GetFederationToken: p has no role\)\. This session carries no MFA context/,
+  );
 });
 
 t.test('errors: bad flags, a browser that cannot start', async (t) => {

@@ -64,11 +64,14 @@ t.test('GET and POST: JSON in, JSON out', async (t) => {
   t.same(await client.get('/status'), { echo: null, path: '/status' });
   t.same(await client.post('/switch', { profile: 'dev' }), { echo: { profile: 'dev' }, path: '/switch' });
   t.same(await client.post('/logout'), { echo: {}, path: '/logout' }, 'a POST without a body sends {}');
-  t.same(seen.map((s) => [s.method, s.url, s.headers['content-type']]), [
-    ['GET', '/status', undefined],
-    ['POST', '/switch', 'application/json'],
-    ['POST', '/logout', 'application/json'],
-  ]);
+  t.same(
+    seen.map((s) => [s.method, s.url, s.headers['content-type']]),
+    [
+      ['GET', '/status', undefined],
+      ['POST', '/switch', 'application/json'],
+      ['POST', '/logout', 'application/json'],
+    ],
+  );
   t.equal(seen[1]!.headers['content-length'], String(Buffer.byteLength('{"profile":"dev"}')));
 });
 
@@ -87,11 +90,20 @@ t.test('{Code, Message} errors become CreddErrors with the matching exit code', 
   };
   const { socket } = await daemon(t, (req, res) => json(res, answers[req.url]![0], answers[req.url]![1]));
   const client = createControlClient(socket);
-  t.match(await rejection(t, client.get('/mfa', { params: { profile: 'dev' } })), { code: 'MfaRequired', message: 'Profile "dev" needs an MFA session: run `credd mfa`.', status: 403, exitCode: 1 });
+  t.match(await rejection(t, client.get('/mfa', { params: { profile: 'dev' } })), {
+    code: 'MfaRequired',
+    message: 'Profile "dev" needs an MFA session: run `credd mfa`.',
+    status: 403,
+    exitCode: 1,
+  });
   t.match(await rejection(t, client.post('/switch', { profile: 'dev' })), { code: 'BadRequest', status: 400, exitCode: 2 });
   t.match(await rejection(t, client.get('/status')), { code: 'DaemonNotRunning', exitCode: 3 });
   t.match(await rejection(t, client.get('/profiles')), { code: 'InternalError', message: 'daemon answered 500', status: 500, exitCode: 1 });
-  t.match(await rejection(t, client.get('/credentials/:name', { params: { name: 'a/b' } })), { code: 'InternalError', message: 'daemon answered 502', status: 502 });
+  t.match(await rejection(t, client.get('/credentials/:name', { params: { name: 'a/b' } })), {
+    code: 'InternalError',
+    message: 'daemon answered 502',
+    status: 502,
+  });
 });
 
 t.test('no socket: DaemonNotRunningError, exit 3', async (t) => {

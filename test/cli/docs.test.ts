@@ -12,7 +12,12 @@ import { run } from '../../src/cli/run.js';
 import { DEFAULT_SETTINGS, loadSettings } from '../../src/settings.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DOCS = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f))].filter((f) => existsSync(f));
+const DOCS = [
+  join(ROOT, 'README.md'),
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(ROOT, 'docs', f)),
+].filter((f) => existsSync(f));
 /** Fences whose lines are commands or config (`text` is for output and diagrams, `console` for sessions). */
 const SHELL_FENCES = new Set(['sh', 'bash', 'zsh', 'fish', 'powershell', 'ini', '']);
 /** Words after which `credd` is an argument, not a command (`command -v credd`, `journalctl -u credd`). */
@@ -47,26 +52,28 @@ const INLINE_START = /(?:^|\$\(|\||&&|;|=)\s*$/;
 function commandsOf(file: string): Array<{ where: string; command: string; reference: boolean }> {
   const found: Array<{ where: string; command: string; reference: boolean }> = [];
   let fence: string | undefined;
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    const where = `${file.slice(ROOT.length + 1)}:${i + 1}`;
-    const f = /^\s*```(\w*)/.exec(line);
-    if (f) {
-      fence = fence === undefined ? f[1]! : undefined;
-      return;
-    }
-    if (fence === undefined) {
-      for (const m of line.matchAll(/`([^`]+)`/g)) {
-        const piece = m[1]!;
-        const at = piece.search(/(?<![\w$-])credd\s/);
-        if (at === -1 || !INLINE_START.test(piece.slice(0, at))) continue;
-        for (const command of creddCommands(piece)) found.push({ where, command, reference: /^credd [\w-]+$/.test(command) });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      const where = `${file.slice(ROOT.length + 1)}:${i + 1}`;
+      const f = /^\s*```(\w*)/.exec(line);
+      if (f) {
+        fence = fence === undefined ? f[1]! : undefined;
+        return;
       }
-      return;
-    }
-    const session = /^\s*\$ (.*)$/.exec(line);
-    const piece = fence === 'console' ? (session ? session[1]! : '') : SHELL_FENCES.has(fence) ? line : '';
-    for (const command of creddCommands(piece.replace(/(^|\s)#.*$/, ''))) found.push({ where, command, reference: false });
-  });
+      if (fence === undefined) {
+        for (const m of line.matchAll(/`([^`]+)`/g)) {
+          const piece = m[1]!;
+          const at = piece.search(/(?<![\w$-])credd\s/);
+          if (at === -1 || !INLINE_START.test(piece.slice(0, at))) continue;
+          for (const command of creddCommands(piece)) found.push({ where, command, reference: /^credd [\w-]+$/.test(command) });
+        }
+        return;
+      }
+      const session = /^\s*\$ (.*)$/.exec(line);
+      const piece = fence === 'console' ? (session ? session[1]! : '') : SHELL_FENCES.has(fence) ? line : '';
+      for (const command of creddCommands(piece.replace(/(^|\s)#.*$/, ''))) found.push({ where, command, reference: false });
+    });
   return found;
 }
 
@@ -77,8 +84,13 @@ function commandsOf(file: string): Array<{ where: string; command: string; refer
 export function expandUsage(command: string): string[][] {
   const groups = [...command.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
   const required = command.replace(/\s*\[[^\]]+\]/g, '');
-  const words = (s: string) => s.split(/\s+/).filter((w) => w && !/^(\.\.\.|…)$/.test(w)).map((w) => w.replace(/(\.\.\.|…)$/, ''));
-  const alternatives = (ws: string[]): string[][] => ws.reduce<string[][]>((acc, w) => acc.flatMap((a) => w.includes('|') ? w.split('|').map((x) => [...a, x]) : [[...a, w]]), [[]]);
+  const words = (s: string) =>
+    s
+      .split(/\s+/)
+      .filter((w) => w && !/^(\.\.\.|…)$/.test(w))
+      .map((w) => w.replace(/(\.\.\.|…)$/, ''));
+  const alternatives = (ws: string[]): string[][] =>
+    ws.reduce<string[][]>((acc, w) => acc.flatMap((a) => (w.includes('|') ? w.split('|').map((x) => [...a, x]) : [[...a, w]])), [[]]);
   const base = words(required).slice(1);
   return [alternatives(base), ...groups.map((g) => alternatives([...base, ...words(g)]))].flat();
 }
@@ -116,8 +128,16 @@ t.test('the extractor finds what the docs quote', async (t) => {
   t.same(creddCommands('credd exec prod -- aws s3 ls   # comment'), ['credd exec prod -- aws s3 ls']);
   t.same(creddCommands('journalctl --user -u credd'), []);
   t.same(expandUsage('credd env [NAME] [--shell sh|fish]'), [['env'], ['env', 'NAME'], ['env', '--shell', 'sh'], ['env', '--shell', 'fish']]);
-  t.same(expandUsage('credd service install|status [--dry-run]'), [['service', 'install'], ['service', 'status'], ['service', 'install', '--dry-run'], ['service', 'status', '--dry-run']]);
-  t.same(expandUsage('credd exec NAME -- CMD [ARGS...]'), [['exec', 'NAME', '--', 'CMD'], ['exec', 'NAME', '--', 'CMD', 'ARGS']]);
+  t.same(expandUsage('credd service install|status [--dry-run]'), [
+    ['service', 'install'],
+    ['service', 'status'],
+    ['service', 'install', '--dry-run'],
+    ['service', 'status', '--dry-run'],
+  ]);
+  t.same(expandUsage('credd exec NAME -- CMD [ARGS...]'), [
+    ['exec', 'NAME', '--', 'CMD'],
+    ['exec', 'NAME', '--', 'CMD', 'ARGS'],
+  ]);
 });
 
 t.test('the parse check has teeth', async (t) => {
@@ -140,7 +160,24 @@ t.test('every credd command quoted in README.md and docs/ parses', async (t) => 
     }
   }
   const verbs = new Set(all.map((c) => c.command.split(' ')[1]));
-  for (const v of ['daemon', 'start', 'stop', 'status', 'mfa', 'switch', 'profiles', 'env', 'exec', 'credential-process', 'refresh', 'reload', 'logout', 'doctor', 'prompt', 'service']) {
+  for (const v of [
+    'daemon',
+    'start',
+    'stop',
+    'status',
+    'mfa',
+    'switch',
+    'profiles',
+    'env',
+    'exec',
+    'credential-process',
+    'refresh',
+    'reload',
+    'logout',
+    'doctor',
+    'prompt',
+    'service',
+  ]) {
     t.ok(verbs.has(v), `the docs show \`credd ${v}\``);
   }
 });
@@ -148,7 +185,11 @@ t.test('every credd command quoted in README.md and docs/ parses', async (t) => 
 t.test('docs/configuration.md lists every settings key with its real default', async (t) => {
   const text = readFileSync(join(ROOT, 'docs', 'configuration.md'), 'utf8');
   const section = text.slice(text.indexOf('## Settings'), text.indexOf('### ecs_relative_uri'));
-  const rows = [...section.matchAll(/^\| `([a-z_]+)` \|\s*(`[A-Z_]+`)?\s*\| `([^`]*)` \|/gm)].map((m) => ({ key: m[1]!, env: m[2]?.replace(/`/g, ''), value: m[3]! }));
+  const rows = [...section.matchAll(/^\| `([a-z_]+)` \|\s*(`[A-Z_]+`)?\s*\| `([^`]*)` \|/gm)].map((m) => ({
+    key: m[1]!,
+    env: m[2]?.replace(/`/g, ''),
+    value: m[3]!,
+  }));
   t.equal(rows.length, Object.keys(DEFAULT_SETTINGS).length, 'one row per setting');
   const dir = t.testdir();
   const defaults = loadSettings(join(dir, 'none.ini'), {});
@@ -163,7 +204,12 @@ t.test('docs/configuration.md lists every settings key with its real default', a
 });
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
-const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
 
 t.test('links between the docs land on a file and a heading', async (t) => {
   // Owned by other pages' authors; linked before they exist is tolerated, nothing else.

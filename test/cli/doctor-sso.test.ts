@@ -14,18 +14,37 @@ const findings = (f: Parameters<typeof ssoChecks>[0]) => {
 
 t.test('doctor explains a legacy profile, a missing session, an expired registration, a signed-out session', async (t) => {
   const dir = t.testdir({});
-  const cfg = parseAwsConfig(`${SSO_CONFIG}[profile old]\nsso_start_url = https://old/start\nsso_region = us-east-2\nsso_account_id = 1\nsso_role_name = R\n[profile lost]\nsso_session = gone\nsso_account_id = 1\nsso_role_name = R\n`, '', { configFile: 'c', credentialsFile: 'k' });
+  const cfg = parseAwsConfig(
+    `${SSO_CONFIG}[profile old]\nsso_start_url = https://old/start\nsso_region = us-east-2\nsso_account_id = 1\nsso_role_name = R\n[profile lost]\nsso_session = gone\nsso_account_id = 1\nsso_role_name = R\n`,
+    '',
+    { configFile: 'c', credentialsFile: 'k' },
+  );
   const f = gatherSsoFacts(cfg, dir, NOW, 'corp-audit');
   t.same(f, { legacy: ['old'], missingSession: [{ profile: 'lost', session: 'gone' }], registrationExpired: [], signedOut: 'corp' });
   const all = findings(f);
-  t.same(all.map((x) => `${x.severity} ${x.code}`), ['error LoginRequired', 'error SsoSessionMissing', 'warning SsoLegacyProfile']);
+  t.same(
+    all.map((x) => `${x.severity} ${x.code}`),
+    ['error LoginRequired', 'error SsoSessionMissing', 'warning SsoLegacyProfile'],
+  );
   t.equal(all[0]!.fix, 'credd login corp');
   t.match(all[2]!.message, 'no refresh token');
-  writeCachedToken(tokenCacheFile(dir, 'corp'), { startUrl: 's', region: 'r', accessToken: 'A', expiresAt: NOW + 3600_000, refreshToken: 'R', clientId: 'C', clientSecret: 'S', registrationExpiresAt: NOW - 1 });
+  writeCachedToken(tokenCacheFile(dir, 'corp'), {
+    startUrl: 's',
+    region: 'r',
+    accessToken: 'A',
+    expiresAt: NOW + 3600_000,
+    refreshToken: 'R',
+    clientId: 'C',
+    clientSecret: 'S',
+    registrationExpiresAt: NOW - 1,
+  });
   const g = gatherSsoFacts(cfg, dir, NOW, 'corp-dev');
   t.same(g.registrationExpired, ['corp']);
   t.equal(g.signedOut, undefined, 'signed in');
-  t.match(findings(g).find((x) => x.code === 'SsoRegistrationExpired'), { severity: 'warning', fix: 'credd login corp (it registers again)' });
+  t.match(
+    findings(g).find((x) => x.code === 'SsoRegistrationExpired'),
+    { severity: 'warning', fix: 'credd login corp (it registers again)' },
+  );
   t.equal(gatherSsoFacts(cfg, join(dir, 'x'), NOW, 'lost').signedOut, undefined, 'a broken profile is left to other checks');
   t.same(findings(undefined), []);
 });

@@ -8,11 +8,19 @@ import { fakeCliContext } from '../helpers/cli-context.js';
 
 const answer = { profile: 'dev', cluster: 'prod', token: 'k8s-aws-v1.abc', expirationTimestamp: '2030-01-01T12:14:00Z' };
 
-t.test('prints the ExecCredential the daemon\'s token goes into', async (t) => {
+t.test("prints the ExecCredential the daemon's token goes into", async (t) => {
   const cli = fakeCliContext({ routes: { 'GET /eks-token?cluster=prod&profile=dev&region=eu-west-1': () => answer } });
   t.equal(await run(cli.ctx, ['eks-token', 'prod', '--profile', 'dev', '--region', 'eu-west-1']), 0);
-  t.same(JSON.parse(cli.stdout()), { kind: 'ExecCredential', apiVersion: 'client.authentication.k8s.io/v1beta1', spec: {}, status: { expirationTimestamp: '2030-01-01T12:14:00Z', token: 'k8s-aws-v1.abc' } });
-  const v1 = fakeCliContext({ env: { KUBERNETES_EXEC_INFO: '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential"}' }, routes: { 'GET /eks-token?cluster=prod': () => answer } });
+  t.same(JSON.parse(cli.stdout()), {
+    kind: 'ExecCredential',
+    apiVersion: 'client.authentication.k8s.io/v1beta1',
+    spec: {},
+    status: { expirationTimestamp: '2030-01-01T12:14:00Z', token: 'k8s-aws-v1.abc' },
+  });
+  const v1 = fakeCliContext({
+    env: { KUBERNETES_EXEC_INFO: '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential"}' },
+    routes: { 'GET /eks-token?cluster=prod': () => answer },
+  });
   t.equal(await run(v1.ctx, ['eks-token', 'prod']), 0);
   t.equal(JSON.parse(v1.stdout()).apiVersion, 'client.authentication.k8s.io/v1', 'what kubectl asks for');
 });
@@ -28,7 +36,10 @@ t.test('--kubeconfig prints the users: entry without a daemon', async (t) => {
   const cli = fakeCliContext({ routes: {} });
   t.equal(await run(cli.ctx, ['eks-token', 'prod', '--kubeconfig', '-p', 'dev']), 0);
   t.equal(cli.stdout(), kubeconfigStanza('prod', 'dev'));
-  t.match(cli.stdout(), /^users:\n- name: "credd-prod-dev"\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io\/v1beta1\n      command: credd\n      args: \["eks-token", "prod", "--profile", "dev"\]\n/);
+  t.match(
+    cli.stdout(),
+    /^users:\n- name: "credd-prod-dev"\n {2}user:\n {4}exec:\n {6}apiVersion: client.authentication.k8s.io\/v1beta1\n {6}command: credd\n {6}args: \["eks-token", "prod", "--profile", "dev"\]\n/,
+  );
   t.equal(cli.calls.length, 0);
   t.match(kubeconfigStanza('c', undefined, 'eu-west-1'), /args: \["eks-token", "c", "--region", "eu-west-1"\]/);
 });
@@ -63,5 +74,8 @@ t.test('the CLI side never loads the AWS SDK or the signer', async (t) => {
   const dist = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
   const bare = importGraph(join(dist, 'cli', 'commands', 'eks-token.js'));
   t.ok(bare.has('node:util'), 'the walk follows imports');
-  t.same([...bare].filter((s) => s.startsWith('@aws-sdk') || s.startsWith('@smithy')), []);
+  t.same(
+    [...bare].filter((s) => s.startsWith('@aws-sdk') || s.startsWith('@smithy')),
+    [],
+  );
 });

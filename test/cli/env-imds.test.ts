@@ -6,7 +6,12 @@ import { run } from '../../src/cli/run.js';
 import { imdsEnv, SHADOWING_VARS } from '../../src/cli/shell-env.js';
 import { fakeCliContext } from '../helpers/cli-context.js';
 
-const CONTAINER_VARS = ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'];
+const CONTAINER_VARS = [
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+];
 
 /** A fake CLI over a real temp dir holding an AWS config, the saved state and optional settings. */
 function setup(t: Test, opts: { settings?: string; endpointPort?: number; defaultKeys?: boolean } = {}) {
@@ -14,7 +19,10 @@ function setup(t: Test, opts: { settings?: string; endpointPort?: number; defaul
   const cli = fakeCliContext({ root });
   const { paths, awsPaths } = cli.ctx;
   mkdirSync(join(root, 'home', '.aws'), { recursive: true });
-  writeFileSync(awsPaths.configFile, '[profile management]\nregion = us-west-2\n[profile dev]\nregion = eu-central-1\nsource_profile = management\nrole_arn = arn:aws:iam::222222222222:role/D\n');
+  writeFileSync(
+    awsPaths.configFile,
+    '[profile management]\nregion = us-west-2\n[profile dev]\nregion = eu-central-1\nsource_profile = management\nrole_arn = arn:aws:iam::222222222222:role/D\n',
+  );
   writeFileSync(awsPaths.credentialsFile, `[${opts.defaultKeys ? 'default' : 'management'}]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n`);
   mkdirSync(paths.stateDir, { recursive: true });
   writeFileSync(paths.stateFile, JSON.stringify({ version: 1, sessions: [], activeProfile: 'dev' }));
@@ -30,9 +38,17 @@ function setup(t: Test, opts: { settings?: string; endpointPort?: number; defaul
 }
 t.test('imdsEnv sets the endpoint and region, and unsets every container variable', async (t) => {
   const env = imdsEnv({ url: 'http://127.0.0.1:9911/', region: 'us-west-2' });
-  t.same(env.set, [['AWS_EC2_METADATA_SERVICE_ENDPOINT', 'http://127.0.0.1:9911/'], ['AWS_REGION', 'us-west-2'], ['AWS_DEFAULT_REGION', 'us-west-2']]);
-  for (const v of [...CONTAINER_VARS, ...SHADOWING_VARS, 'AWS_EC2_METADATA_DISABLED', 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE']) t.ok(env.unset.includes(v), `unsets ${v}`);
-  t.notOk(env.unset.some((v) => env.set.some(([k]) => k === v)), 'never unsets what it sets');
+  t.same(env.set, [
+    ['AWS_EC2_METADATA_SERVICE_ENDPOINT', 'http://127.0.0.1:9911/'],
+    ['AWS_REGION', 'us-west-2'],
+    ['AWS_DEFAULT_REGION', 'us-west-2'],
+  ]);
+  for (const v of [...CONTAINER_VARS, ...SHADOWING_VARS, 'AWS_EC2_METADATA_DISABLED', 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE'])
+    t.ok(env.unset.includes(v), `unsets ${v}`);
+  t.notOk(
+    env.unset.some((v) => env.set.some(([k]) => k === v)),
+    'never unsets what it sets',
+  );
   t.same(imdsEnv({ url: 'u' }).set, [['AWS_EC2_METADATA_SERVICE_ENDPOINT', 'u']]);
 });
 

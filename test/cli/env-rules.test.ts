@@ -15,11 +15,22 @@ const CREDS = '[management]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_
 
 /** Everything that wins over credd in some SDK's chain, or makes the SDKs disagree (rules 2 and 8). */
 const MUST_UNSET = [
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE',
-  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
 ];
 /** And for IMDS: anything that would keep the SDKs off it. */
-const MUST_UNSET_IMDS = [...MUST_UNSET, 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', 'AWS_EC2_METADATA_DISABLED'];
+const MUST_UNSET_IMDS = [
+  ...MUST_UNSET,
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_EC2_METADATA_DISABLED',
+];
 
 /** A fake CLI in a fresh HOME with the AWS files written; `env` adds variables (CREDD_HOST...). */
 function sandbox(t: Test, env: Record<string, string> = {}, credentials = CREDS) {
@@ -47,8 +58,10 @@ async function envOutput(t: Test, args: string[], env: Record<string, string> = 
 
 /** What a real sh holds after `eval "$(credd env …)"`, starting from `before`. */
 function evalSh(out: string, before: Record<string, string>): Record<string, string> {
-  const r = spawnSync('sh', ['-c', 'eval "$1" && exec "$2" -e "$3"', 'sh', out, process.execPath, 'process.stdout.write(JSON.stringify(process.env))'],
-    { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...before }, encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', 'eval "$1" && exec "$2" -e "$3"', 'sh', out, process.execPath, 'process.stdout.write(JSON.stringify(process.env))'], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...before },
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as Record<string, string>;
 }
@@ -93,16 +106,21 @@ t.test('rules 2 and 8 (sh): a shell holding every shadowing variable keeps none 
 
 t.test('rules 2 and 8 (fish, PowerShell): the same variables are removed as in sh', async (t) => {
   for (const args of [[], ['--imds']]) {
-    const sh = (await envOutput(t, args)).split('\n')[0]!.replace(/^unset /, '').split(' ');
+    const sh = (await envOutput(t, args))
+      .split('\n')[0]!
+      .replace(/^unset /, '')
+      .split(' ');
     const fish = [...(await envOutput(t, [...args, '--shell', 'fish'])).matchAll(/^set -e (\w+)$/gm)].map((m) => m[1]);
-    const ps = [...(await envOutput(t, [...args, '--shell', 'powershell'])).matchAll(/^Remove-Item Env:(\w+) -ErrorAction SilentlyContinue$/gm)].map((m) => m[1]);
+    const ps = [...(await envOutput(t, [...args, '--shell', 'powershell'])).matchAll(/^Remove-Item Env:(\w+) -ErrorAction SilentlyContinue$/gm)].map(
+      (m) => m[1],
+    );
     t.same(fish, sh, `env ${args.join(' ')}: fish`);
     t.same(ps, sh, `env ${args.join(' ')}: PowerShell`);
     for (const v of args.includes('--imds') ? MUST_UNSET_IMDS : MUST_UNSET) t.ok(sh.includes(v), `env ${args.join(' ')} removes ${v}`);
   }
 });
 
-t.test('rule 3: the token variable is set, no token file is (JS v3 warns about both), and credd\'s own file agrees, no newline', async (t) => {
+t.test("rule 3: the token variable is set, no token file is (JS v3 warns about both), and credd's own file agrees, no newline", async (t) => {
   const { cli, ctx, write } = sandbox(t);
   // As an editor would leave it: the file is rewritten so the two agree byte for byte.
   write(ctx.paths.tokenFile, `${'k'.repeat(43)}\n`);
@@ -110,7 +128,11 @@ t.test('rule 3: the token variable is set, no token file is (JS v3 warns about b
   const vars = Object.fromEntries([...cli.stdout().matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]));
   t.equal(vars.AWS_CONTAINER_AUTHORIZATION_TOKEN, 'k'.repeat(43), 'the variable is set');
   t.equal(vars.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, undefined, 'no TOKEN_FILE exported');
-  t.match(cli.stdout(), /^unset .*\bAWS_CONTAINER_AUTHORIZATION_TOKEN_FILE\b/m, 'and a stale one is unset: it would win over the variable in botocore, Go, Rust and JS');
+  t.match(
+    cli.stdout(),
+    /^unset .*\bAWS_CONTAINER_AUTHORIZATION_TOKEN_FILE\b/m,
+    'and a stale one is unset: it would win over the variable in botocore, Go, Rust and JS',
+  );
   const file = readFileSync(ctx.paths.tokenFile);
   t.same(file, Buffer.from(vars.AWS_CONTAINER_AUTHORIZATION_TOKEN!), 'the file holds the same bytes');
   t.notOk(file.includes('\n') || file.includes('\r'), 'no CR or LF (Go and Rust refuse them)');

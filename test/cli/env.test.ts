@@ -5,7 +5,8 @@ import { run } from '../../src/cli/run.js';
 import { SHADOWING_VARS } from '../../src/cli/shell-env.js';
 import { fakeCliContext } from '../helpers/cli-context.js';
 
-const CONFIG = '[profile management]\nregion = us-west-2\n[profile dev]\nsource_profile = management\nrole_arn = arn:aws:iam::222222222222:role/Dev\n[profile eu]\nsource_profile = management\nrole_arn = arn:aws:iam::2:role/Eu\nregion = eu-west-1\n';
+const CONFIG =
+  '[profile management]\nregion = us-west-2\n[profile dev]\nsource_profile = management\nrole_arn = arn:aws:iam::222222222222:role/Dev\n[profile eu]\nsource_profile = management\nrole_arn = arn:aws:iam::2:role/Eu\nregion = eu-west-1\n';
 const CREDS = '[management]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = SECRET\n';
 
 /** A fake CLI in a fresh HOME, with the AWS files written. */
@@ -29,12 +30,12 @@ t.test('no daemon, no active profile: the configured address, a new token file',
   const token = readFileSync(ctx.paths.tokenFile, 'utf8');
   t.match(token, /^[A-Za-z0-9_-]{43}$/);
   t.equal(statSync(ctx.paths.tokenFile).mode & 0o777, 0o600);
-  t.equal(cli.stdout(), [
-    unsetLine,
-    "export AWS_CONTAINER_CREDENTIALS_FULL_URI='http://127.0.0.1:9911/creds'",
-    `export AWS_CONTAINER_AUTHORIZATION_TOKEN='${token}'`,
-    '',
-  ].join('\n'));
+  t.equal(
+    cli.stdout(),
+    [unsetLine, "export AWS_CONTAINER_CREDENTIALS_FULL_URI='http://127.0.0.1:9911/creds'", `export AWS_CONTAINER_AUTHORIZATION_TOKEN='${token}'`, ''].join(
+      '\n',
+    ),
+  );
   t.equal(cli.stderr(), '');
   t.same(cli.calls, [], 'works without the daemon');
   const again = fakeCliContext({ root: t.testdirName });
@@ -72,7 +73,10 @@ t.test('a running daemon’s real port', async (t) => {
 t.test('warns when [default] in the credentials file has keys', async (t) => {
   const { cli, ctx } = sandbox(t, { credentials: '[default]\naws_access_key_id = A\naws_secret_access_key = S\n' });
   t.equal(await run(ctx, ['env']), 0);
-  t.equal(cli.stderr(), `credd: warning: [default] in ${ctx.awsPaths.credentialsFile} has keys, and the SDKs use them before credd: rename that section (e.g. [management]).\n`);
+  t.equal(
+    cli.stderr(),
+    `credd: warning: [default] in ${ctx.awsPaths.credentialsFile} has keys, and the SDKs use them before credd: rename that section (e.g. [management]).\n`,
+  );
   t.match(cli.stdout(), 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'still prints the lines');
 });
 

@@ -57,7 +57,11 @@ t.test('a command that cannot be run: exit 2', async (t) => {
 });
 
 t.test('a profile that cannot be served: its error, and the command never runs', async (t) => {
-  const { cli, root } = sandbox(t, { 'GET /credentials/prod': () => { throw new MfaRequiredError('prod'); } });
+  const { cli, root } = sandbox(t, {
+    'GET /credentials/prod': () => {
+      throw new MfaRequiredError('prod');
+    },
+  });
   const marker = join(root, 'ran');
   t.equal(await run(cli.ctx, ['exec', 'prod', '--', 'touch', marker]), 1);
   t.match(cli.stderr(), 'Profile "prod" needs an MFA session');

@@ -21,13 +21,20 @@ t.test('usage, verb help and the overview, from a spec', async (t) => {
     name: 'demo',
     args: '[NAME]',
     positionals: 1,
-    options: { json: { type: 'boolean', help: 'print JSON' }, profile: { type: 'string', short: 'p', value: 'P', help: 'which profile' }, region: { type: 'string', help: 'r' } },
+    options: {
+      json: { type: 'boolean', help: 'print JSON' },
+      profile: { type: 'string', short: 'p', value: 'P', help: 'which profile' },
+      region: { type: 'string', help: 'r' },
+    },
     group: 'Setup',
     summary: 'a demo',
     about: 'Does a demo.\n\n',
   };
   t.equal(usageOf(spec), 'demo [NAME] [--json] [--profile P] [--region VALUE]');
-  t.equal(verbHelp(spec), 'Usage: credd demo [NAME] [--json] [--profile P] [--region VALUE]\n\nDoes a demo.\n\nOptions:\n  --json           print JSON\n  -p, --profile P  which profile\n  --region VALUE   r\n');
+  t.equal(
+    verbHelp(spec),
+    'Usage: credd demo [NAME] [--json] [--profile P] [--region VALUE]\n\nDoes a demo.\n\nOptions:\n  --json           print JSON\n  -p, --profile P  which profile\n  --region VALUE   r\n',
+  );
   t.equal(verbHelp({ ...spec, options: {} }), 'Usage: credd demo [NAME]\n\nDoes a demo.\n', 'no Options section without options');
   const all = overview([spec, { ...spec, name: 'short', args: undefined, options: undefined, group: 'Daemon', summary: 'fits' }]);
   t.match(all, /\nDaemon\n {2}short {29}fits\n/, 'a short usage: the summary in the column');

@@ -13,7 +13,8 @@ export function reachableImports(entry: string): Set<string> {
     if (seen.has(file)) return;
     seen.add(file);
     const text = readFileSync(file, 'utf8');
-    const re = /(?:^|\n)\s*import\s+(?!type\b)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*export\s+(?!type\b)[^'"]*?\sfrom\s+['"]([^'"]+)['"]/g;
+    const re =
+      /(?:^|\n)\s*import\s+(?!type\b)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*export\s+(?!type\b)[^'"]*?\sfrom\s+['"]([^'"]+)['"]/g;
     for (const m of text.matchAll(re)) {
       const spec = (m[1] ?? m[2] ?? m[3])!;
       specifiers.add(spec);

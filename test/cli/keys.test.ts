@@ -18,7 +18,11 @@ function setup(t: Test, opts: { file?: string; stdin?: string; choice?: KeyringC
   const credentialsFile = join(root, 'home', '.aws', 'credentials');
   if (opts.file !== undefined) writeFileSync(credentialsFile, opts.file);
   const store = memoryStore();
-  const cli = fakeCliContext({ root, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}), routes: opts.routes ?? { 'POST /reload': () => ({ ok: true }) } });
+  const cli = fakeCliContext({
+    root,
+    ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+    routes: opts.routes ?? { 'POST /reload': () => ({ ok: true }) },
+  });
   const keys = createKeysCommand({ openKeyring: async () => opts.choice ?? { store } });
   const go = async (...args: string[]) => {
     try {
@@ -38,7 +42,10 @@ t.test('import moves the pair, keeps the rest of the file, tells the daemon', as
   t.same(s.kr.get('management'), { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: SECRET });
   t.notMatch(s.cli.stdout(), SECRET);
   t.match(s.cli.stdout(), /Keys of management \(AKIAIOSFODNN7EXAMPLE\) are in the keyring now/);
-  t.same(s.cli.calls.map((c) => c.path), ['/reload']);
+  t.same(
+    s.cli.calls.map((c) => c.path),
+    ['/reload'],
+  );
   // Again: nothing left to import, and it says the keyring has them.
   t.equal(await s.go('import', 'management'), 2);
   t.match(s.cli.stderr(), /No aws_access_key_id\/aws_secret_access_key under \[management\].*\(the keyring already has keys for it\)/);
@@ -57,7 +64,10 @@ t.test('no usable keyring: a clear error, the file untouched, nothing written an
   const s = setup(t, { file: FILE, choice: { reason: 'the secret-service keyring did not answer (no D-Bus)' } });
   const before = readdirSync(s.root, { recursive: true }).sort();
   t.equal(await s.go('import', 'management'), 1);
-  t.match(s.cli.stderr(), /No keyring to keep keys in \(the secret-service keyring did not answer \(no D-Bus\)\): run a Secret Service .* Nothing was written\./);
+  t.match(
+    s.cli.stderr(),
+    /No keyring to keep keys in \(the secret-service keyring did not answer \(no D-Bus\)\): run a Secret Service .* Nothing was written\./,
+  );
   t.equal(readFileSync(s.credentialsFile, 'utf8'), FILE);
   t.same(readdirSync(s.root, { recursive: true }).sort(), before, 'no new file');
 });
@@ -92,7 +102,14 @@ t.test('usage errors; a daemon that is down is fine, other daemon errors are not
   t.equal(await s.go('import'), 2);
   t.equal(await s.go('import', 'bad name'), 2);
   t.equal(await s.go('import', 'management'), 0, 'no daemon: fine');
-  const broken = setup(t, { file: FILE, routes: { 'POST /reload': () => { throw new CreddError('InternalError', 'boom'); } } });
+  const broken = setup(t, {
+    file: FILE,
+    routes: {
+      'POST /reload': () => {
+        throw new CreddError('InternalError', 'boom');
+      },
+    },
+  });
   t.equal(await broken.go('import', 'management'), 1);
   t.match(broken.cli.stderr(), /boom/);
 });

@@ -9,7 +9,20 @@ import { fakeCliContext } from '../helpers/cli-context.js';
 /** A fake CLI rooted in a fresh temp dir, and a writer for files under its paths. */
 function sandbox(t: Test, env?: Record<string, string>) {
   const root = t.testdir({});
-  const cli = fakeCliContext({ root, ...(env ? { env: { HOME: join(root, 'home'), XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'config'), ...env } } : {}) });
+  const cli = fakeCliContext({
+    root,
+    ...(env
+      ? {
+          env: {
+            HOME: join(root, 'home'),
+            XDG_RUNTIME_DIR: join(root, 'run'),
+            XDG_STATE_HOME: join(root, 'state'),
+            XDG_CONFIG_HOME: join(root, 'config'),
+            ...env,
+          },
+        }
+      : {}),
+  });
   const write = (file: string, text: string) => {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);

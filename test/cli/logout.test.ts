@@ -9,7 +9,14 @@ t.test('through the daemon', async (t) => {
   const cli = fakeCliContext({ routes: { 'POST /logout': () => ({ ok: true }), 'POST /sso/logout': () => ({ signedOut: ['corp'] }) } });
   t.equal(await run(cli.ctx, ['logout']), 0);
   t.equal(cli.stdout(), 'Logged out: sessions and credentials erased.\n');
-  t.same(cli.calls, [{ method: 'POST', path: '/sso/logout', body: {} }, { method: 'POST', path: '/logout', body: {} }], 'every SSO session too');
+  t.same(
+    cli.calls,
+    [
+      { method: 'POST', path: '/sso/logout', body: {} },
+      { method: 'POST', path: '/logout', body: {} },
+    ],
+    'every SSO session too',
+  );
 });
 
 t.test('credd logout SESSION: that IAM Identity Center session only', async (t) => {
@@ -17,7 +24,10 @@ t.test('credd logout SESSION: that IAM Identity Center session only', async (t) 
   t.equal(await run(cli.ctx, ['logout', 'corp']), 0);
   t.equal(await run(cli.ctx, ['logout', 'other']), 0);
   t.equal(cli.stdout(), 'Signed out of "corp".\n"other" was not signed in.\n');
-  t.same(cli.calls.map((c) => c.body), [{ session: 'corp' }, { session: 'other' }]);
+  t.same(
+    cli.calls.map((c) => c.body),
+    [{ session: 'corp' }, { session: 'other' }],
+  );
 });
 
 t.test('no daemon: the state file is erased on disk', async (t) => {
@@ -32,7 +42,15 @@ t.test('no daemon: the state file is erased on disk', async (t) => {
 });
 
 t.test('other errors are reported, nothing erased', async (t) => {
-  const cli = fakeCliContext({ root: t.testdir({}), routes: { 'POST /sso/logout': () => ({ signedOut: [] }), 'POST /logout': () => { throw new CreddError('InternalError', 'disk full', 500); } } });
+  const cli = fakeCliContext({
+    root: t.testdir({}),
+    routes: {
+      'POST /sso/logout': () => ({ signedOut: [] }),
+      'POST /logout': () => {
+        throw new CreddError('InternalError', 'disk full', 500);
+      },
+    },
+  });
   mkdirSync(dirname(cli.ctx.paths.stateFile), { recursive: true });
   writeFileSync(cli.ctx.paths.stateFile, '{}');
   t.equal(await run(cli.ctx, ['logout']), 1);

@@ -11,14 +11,23 @@ const MFA = 'arn:aws:iam::111111111111:mfa/u';
 const started = (body: unknown) => ({ profile: (body as { profile?: string }).profile ?? 'dev', source: 'management', expiration: '2030-01-02T00:00:00Z' });
 
 t.test('a CODE on the command line, then the profile is warmed', async (t) => {
-  const cli = fakeCliContext({ now: NOW, routes: { 'POST /mfa': started, 'POST /warm': () => ({ profile: 'dev', ready: true, expiration: '2030-01-01T12:59:00Z' }) } });
+  const cli = fakeCliContext({
+    now: NOW,
+    routes: { 'POST /mfa': started, 'POST /warm': () => ({ profile: 'dev', ready: true, expiration: '2030-01-01T12:59:00Z' }) },
+  });
   t.equal(await run(cli.ctx, ['mfa', '123456']), 0);
   t.equal(cli.stdout(), 'MFA session for management started: valid until 2030-01-02T00:00:00Z (12h 00m left).\ndev: credentials ready, 59m left\n');
-  t.same(cli.calls, [{ method: 'POST', path: '/mfa', body: { code: '123456' } }, { method: 'POST', path: '/warm', body: { profile: 'dev', waitMs: 10000 } }]);
+  t.same(cli.calls, [
+    { method: 'POST', path: '/mfa', body: { code: '123456' } },
+    { method: 'POST', path: '/warm', body: { profile: 'dev', waitMs: 10000 } },
+  ]);
 });
 
 t.test('the session is in hand even when warming fails', async (t) => {
-  const cli = fakeCliContext({ now: NOW, routes: { 'POST /mfa': started, 'POST /warm': () => ({ profile: 'dev', ready: false, error: { code: 'AccessDenied', message: 'STS refused the role' } }) } });
+  const cli = fakeCliContext({
+    now: NOW,
+    routes: { 'POST /mfa': started, 'POST /warm': () => ({ profile: 'dev', ready: false, error: { code: 'AccessDenied', message: 'STS refused the role' } }) },
+  });
   t.equal(await run(cli.ctx, ['mfa', '123456']), 0);
   t.equal(cli.stderr(), 'dev: no credentials: STS refused the role\n');
 });
@@ -32,12 +41,19 @@ t.test('--profile / -p is passed on', async (t) => {
 });
 
 /** A HOME whose AWS config gives `prod` (and `dev`) an mfa_process. */
-const withProcess = (t: Test, command: string) => t.testdir({
-  home: { '.aws': {
-    credentials: '[management]\naws_access_key_id = AKIA\naws_secret_access_key = s\n',
-    config: ['prod', 'dev'].map((p) => `[profile ${p}]\nsource_profile = management\nrole_arn = arn:aws:iam::555555555555:role/R\nmfa_serial = ${MFA}\nmfa_process = ${command}\n`).join('\n'),
-  } },
-});
+const withProcess = (t: Test, command: string) =>
+  t.testdir({
+    home: {
+      '.aws': {
+        credentials: '[management]\naws_access_key_id = AKIA\naws_secret_access_key = s\n',
+        config: ['prod', 'dev']
+          .map(
+            (p) => `[profile ${p}]\nsource_profile = management\nrole_arn = arn:aws:iam::555555555555:role/R\nmfa_serial = ${MFA}\nmfa_process = ${command}\n`,
+          )
+          .join('\n'),
+      },
+    },
+  });
 
 t.test('without CODE: mfa_process from the local AWS config gives it, never one from the socket', async (t) => {
   const root = withProcess(t, "printf '  246810\\n'");
@@ -62,7 +78,11 @@ t.test('a failing mfa_process: exit 2, nothing sent', async (t) => {
 });
 
 t.test('without CODE or mfa_process, not on a terminal: one line from stdin', async (t) => {
-  for (const [stdin, code] of [['135790\nignored\n', '135790'], ['  975310  ', '975310'], ['', '']]) {
+  for (const [stdin, code] of [
+    ['135790\nignored\n', '135790'],
+    ['  975310  ', '975310'],
+    ['', ''],
+  ]) {
     const cli = fakeCliContext({ now: NOW, stdin, routes: { 'GET /mfa': () => ({ profile: 'dev', mfaSerial: MFA }), 'POST /mfa': started } });
     t.equal(await run(cli.ctx, ['mfa']), 0, JSON.stringify(stdin));
     t.same(cli.calls[1]!.body, { code }, JSON.stringify(stdin));
@@ -103,7 +123,13 @@ t.test('a profile without mfa_serial needs no code', async (t) => {
 });
 
 t.test('a rejected code: the daemon’s message, exit 1', async (t) => {
-  const cli = fakeCliContext({ routes: { 'POST /mfa': () => { throw new AccessDeniedError('STS refused the MFA code for arn (check the code and try again): AccessDenied: MultiFactorAuthentication failed'); } } });
+  const cli = fakeCliContext({
+    routes: {
+      'POST /mfa': () => {
+        throw new AccessDeniedError('STS refused the MFA code for arn (check the code and try again): AccessDenied: MultiFactorAuthentication failed');
+      },
+    },
+  });
   t.equal(await run(cli.ctx, ['mfa', '000000']), 1);
   t.equal(cli.stdout(), '');
   t.match(cli.stderr(), /^credd: STS refused the MFA code/);

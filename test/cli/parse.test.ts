@@ -3,7 +3,14 @@ import type { CommandSpec } from '../../src/cli/command-spec.js';
 import { parse } from '../../src/cli/parse.js';
 import { BadRequestError } from '../../src/errors.js';
 
-const spec = (name: string, options: CommandSpec['options'] = {}, positionals = 0): CommandSpec => ({ name, options, positionals, group: 'Everyday', summary: '', about: '' });
+const spec = (name: string, options: CommandSpec['options'] = {}, positionals = 0): CommandSpec => ({
+  name,
+  options,
+  positionals,
+  group: 'Everyday',
+  summary: '',
+  about: '',
+});
 const mfa = spec('mfa', { profile: { type: 'string', short: 'p', help: '' } }, 1);
 const status = spec('status', { json: { type: 'boolean', help: '' } });
 

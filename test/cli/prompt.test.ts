@@ -48,16 +48,33 @@ t.test('compactLeft', async (t) => {
 });
 
 t.test('the active profile and the time until the next MFA code', async (t) => {
-  const r = await prompt(t, status({ activeProfile: 'dev', sessions: [{ source: 'management', mfaSerial: MFA, expiration: at(42.5), valid: true }], profiles: [{ name: 'dev', expiration: at(55) }] }));
-  t.same(r, { code: 0, out: 'dev 42m\n', err: '', calls: [{ method: 'GET', path: '/status', timeoutMs: PROMPT_TIMEOUT_MS }] }, 'the session, not the role credentials, and a short timeout');
+  const r = await prompt(
+    t,
+    status({
+      activeProfile: 'dev',
+      sessions: [{ source: 'management', mfaSerial: MFA, expiration: at(42.5), valid: true }],
+      profiles: [{ name: 'dev', expiration: at(55) }],
+    }),
+  );
+  t.same(
+    r,
+    { code: 0, out: 'dev 42m\n', err: '', calls: [{ method: 'GET', path: '/status', timeoutMs: PROMPT_TIMEOUT_MS }] },
+    'the session, not the role credentials, and a short timeout',
+  );
   const long = await prompt(t, status({ activeProfile: 'dev', sessions: [{ source: 'management', mfaSerial: MFA, expiration: at(718), valid: true }] }));
   t.equal(long.out, 'dev 11h58m\n');
 });
 
 t.test('mfa! when the session the profile needs is missing or over', async (t) => {
   t.equal((await prompt(t, status({ activeProfile: 'dev' }))).out, 'dev mfa!\n');
-  t.equal((await prompt(t, status({ activeProfile: 'dev', sessions: [{ source: 'management', mfaSerial: MFA, expiration: at(-1), valid: false }] }))).out, 'dev mfa!\n');
-  const other = status({ activeProfile: 'dev', sessions: [{ source: 'management', mfaSerial: 'arn:aws:iam::111111111111:mfa/other', expiration: at(60), valid: true }] });
+  t.equal(
+    (await prompt(t, status({ activeProfile: 'dev', sessions: [{ source: 'management', mfaSerial: MFA, expiration: at(-1), valid: false }] }))).out,
+    'dev mfa!\n',
+  );
+  const other = status({
+    activeProfile: 'dev',
+    sessions: [{ source: 'management', mfaSerial: 'arn:aws:iam::111111111111:mfa/other', expiration: at(60), valid: true }],
+  });
   t.equal((await prompt(t, other)).out, 'dev mfa!\n', "another device's session does not count");
 });
 
@@ -65,11 +82,19 @@ t.test('a profile without MFA shows its credentials, or its name', async (t) => 
   t.equal((await prompt(t, status({ activeProfile: 'ci', profiles: [{ name: 'ci', expiration: at(30) }] }))).out, 'ci 30m\n');
   t.equal((await prompt(t, status({ activeProfile: 'ci' }))).out, 'ci\n');
   t.equal((await prompt(t, status({ activeProfile: 'ci', errors: [{ name: 'ci', code: 'AccessDenied', message: 'no', at: NOW }] }))).out, 'ci err!\n');
-  t.equal((await prompt(t, status({ activeProfile: 'gone', profiles: [{ name: 'gone', expiration: at(5) }] }))).out, 'gone 5m\n', 'a profile the local config does not know');
+  t.equal(
+    (await prompt(t, status({ activeProfile: 'gone', profiles: [{ name: 'gone', expiration: at(5) }] }))).out,
+    'gone 5m\n',
+    'a profile the local config does not know',
+  );
 });
 
 t.test('silent, exit 0, whenever there is nothing to show', async (t) => {
-  t.same(await prompt(t, status({})), { code: 0, out: '', err: '', calls: [{ method: 'GET', path: '/status', timeoutMs: PROMPT_TIMEOUT_MS }] }, 'no active profile');
+  t.same(
+    await prompt(t, status({})),
+    { code: 0, out: '', err: '', calls: [{ method: 'GET', path: '/status', timeoutMs: PROMPT_TIMEOUT_MS }] },
+    'no active profile',
+  );
   const none = fakeCliContext({ now: NOW });
   t.equal(await run(none.ctx, ['prompt']), 0, 'no daemon');
   t.equal(none.stdout() + none.stderr(), '');
@@ -85,7 +110,10 @@ t.test('silent, exit 0, whenever there is nothing to show', async (t) => {
 t.test('never loads the AWS SDK', async (t) => {
   const imports = [...reachableImports(join(ROOT, 'src', 'cli', 'commands', 'prompt.ts'))];
   t.ok(imports.includes('../../aws/resolve-plan.js'), 'the walk sees the imports');
-  t.same(imports.filter((s) => s.startsWith('@aws-sdk') || s.startsWith('@smithy')), []);
+  t.same(
+    imports.filter((s) => s.startsWith('@aws-sdk') || s.startsWith('@smithy')),
+    [],
+  );
 });
 
 t.test('the built binary: silent without a daemon, and when the daemon hangs', async (t) => {
@@ -97,7 +125,13 @@ t.test('the built binary: silent without a daemon, and when the daemon hangs', a
   // Short: the control socket path must fit in 108 bytes.
   const dir = mkdtempSync(join(tmpdir(), 'credd-prompt-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const env = { PATH: process.env.PATH, HOME: join(dir, 'home'), XDG_RUNTIME_DIR: join(dir, 'run'), XDG_STATE_HOME: join(dir, 'state'), XDG_CONFIG_HOME: join(dir, 'config') };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: join(dir, 'home'),
+    XDG_RUNTIME_DIR: join(dir, 'run'),
+    XDG_STATE_HOME: join(dir, 'state'),
+    XDG_CONFIG_HOME: join(dir, 'config'),
+  };
   const once = () =>
     new Promise<{ code: number | null; out: string }>((done) => {
       const child = spawn(process.execPath, [bin, 'prompt'], { env });

@@ -20,7 +20,13 @@ t.test('refresh NAME', async (t) => {
 });
 
 t.test('errors pass through', async (t) => {
-  const cli = fakeCliContext({ routes: { 'POST /refresh': () => { throw new MfaRequiredError('prod'); } } });
+  const cli = fakeCliContext({
+    routes: {
+      'POST /refresh': () => {
+        throw new MfaRequiredError('prod');
+      },
+    },
+  });
   t.equal(await run(cli.ctx, ['refresh', 'prod']), 1);
   t.match(cli.stderr(), 'needs an MFA session');
   t.equal(await run(fakeCliContext().ctx, ['refresh', 'a', 'b']), 2);

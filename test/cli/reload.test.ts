@@ -27,8 +27,14 @@ t.test('no daemon: exit 3; arguments: exit 2', async (t) => {
 t.test('changed settings are named with how to apply them; a broken settings file is an error', async (t) => {
   const cli = fakeCliContext({ routes: { 'POST /reload': () => ({ ok: true, settings: { changed: ['port', 'refresh_margin_seconds'] } }) } });
   t.equal(await run(cli.ctx, ['reload']), 0);
-  t.equal(cli.stdout(), 'AWS config reloaded\nsettings changed (port, refresh_margin_seconds): restart the daemon to apply them (credd stop && credd start, or systemctl --user restart credd)\n');
+  t.equal(
+    cli.stdout(),
+    'AWS config reloaded\nsettings changed (port, refresh_margin_seconds): restart the daemon to apply them (credd stop && credd start, or systemctl --user restart credd)\n',
+  );
   const bad = fakeCliContext({ routes: { 'POST /reload': () => ({ ok: true, settings: { error: 'Unknown setting "prot"', changed: [] } }) } });
   t.equal(await run(bad.ctx, ['reload']), 1);
-  t.match(bad.stderr(), /^credd: AWS config reloaded, but the settings file is wrong: Unknown setting "prot" \(the daemon keeps the settings it started with\)\n$/);
+  t.match(
+    bad.stderr(),
+    /^credd: AWS config reloaded, but the settings file is wrong: Unknown setting "prot" \(the daemon keeps the settings it started with\)\n$/,
+  );
 });

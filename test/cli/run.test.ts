@@ -48,7 +48,10 @@ t.test('--help after -- belongs to the command that exec runs', async (t) => {
   // No daemon: exec fails on its first call instead of printing help.
   t.equal(await run(cli.ctx, ['exec', 'dev', '--', 'ls', '--help']), 3);
   t.equal(cli.stdout(), '');
-  t.same(cli.calls.map((c) => c.path), ['/credentials/dev']);
+  t.same(
+    cli.calls.map((c) => c.path),
+    ['/credentials/dev'],
+  );
 });
 
 t.test('--version and -v', async (t) => {
@@ -74,7 +77,11 @@ t.test('errors: one line and the error’s exit code; the stack only with --debu
   };
   const cli = fakeCliContext({ routes: { 'POST /refresh': failing } });
   t.equal(await run(cli.ctx, ['refresh', '--debug']), 1);
-  t.equal(cli.stderr(), 'credd: Profile "dev" needs an MFA session: run `credd mfa`.\n', '--debug is removed from the verb’s arguments; no stack without ctx.debug');
+  t.equal(
+    cli.stderr(),
+    'credd: Profile "dev" needs an MFA session: run `credd mfa`.\n',
+    '--debug is removed from the verb’s arguments; no stack without ctx.debug',
+  );
 
   const debug = fakeCliContext({ routes: { 'POST /refresh': failing } });
   debug.ctx.debug = true;
@@ -83,18 +90,36 @@ t.test('errors: one line and the error’s exit code; the stack only with --debu
   t.equal(first, 'credd: Profile "dev" needs an MFA session: run `credd mfa`.');
   t.match(stack.join('\n'), /^MfaRequired: .*\n\s+at /, 'then the stack');
 
-  const internal = fakeCliContext({ routes: { 'GET /profiles': () => { throw new TypeError('x is undefined\nmore'); } } });
+  const internal = fakeCliContext({
+    routes: {
+      'GET /profiles': () => {
+        throw new TypeError('x is undefined\nmore');
+      },
+    },
+  });
   t.equal(await run(internal.ctx, ['profiles']), 1);
   t.equal(internal.stderr(), 'credd: Internal error: x is undefined\n');
 });
 
 t.test('with --debug, a thrown non-Error or an Error without a stack prints just the line', async (t) => {
-  const str = fakeCliContext({ routes: { 'POST /reload': () => { throw 'a string'; } } });
+  const str = fakeCliContext({
+    routes: {
+      'POST /reload': () => {
+        throw 'a string';
+      },
+    },
+  });
   str.ctx.debug = true;
   t.equal(await run(str.ctx, ['reload']), 1);
   t.equal(str.stderr(), 'credd: Internal error: a string\n');
 
-  const noStack = fakeCliContext({ routes: { 'POST /reload': () => { throw Object.assign(new Error('bare'), { stack: undefined }); } } });
+  const noStack = fakeCliContext({
+    routes: {
+      'POST /reload': () => {
+        throw Object.assign(new Error('bare'), { stack: undefined });
+      },
+    },
+  });
   noStack.ctx.debug = true;
   t.equal(await run(noStack.ctx, ['reload']), 1);
   t.equal(noStack.stderr(), 'credd: Internal error: bare\n');
@@ -110,7 +135,11 @@ t.test('daemon: a bad option is refused before anything starts', async (t) => {
   const cli = fakeCliContext();
   t.equal(await run(cli.ctx, ['daemon', '--bogus']), 2);
   t.match(cli.stderr(), "Unknown option '--bogus'");
-  for (const [flag, value] of [['--host', '::1'], ['--host', 'localhost'], ['--port', '70000']]) {
+  for (const [flag, value] of [
+    ['--host', '::1'],
+    ['--host', 'localhost'],
+    ['--port', '70000'],
+  ]) {
     t.equal(await run(cli.ctx, ['daemon', flag!, value!]), 2, `${flag} ${value}`);
     t.match(cli.stderr(), new RegExp(`${flag} "${value}" must be`));
   }

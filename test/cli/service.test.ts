@@ -91,21 +91,37 @@ t.test('linux install writes the unit with the real paths, reloads and enables i
   t.same(fake.runs, ['systemctl --user daemon-reload', 'systemctl --user enable --now credd.service']);
   const unit = fake.files.get(UNIT);
   t.equal(unit?.mode, 0o644);
-  t.equal(unit?.content, renderServiceFile({ kind: 'systemd', unitName: 'credd.service', unitFile: UNIT }, readFileSync(join(ROOT, 'systemd', 'credd.service'), 'utf8'), {
-    node: '/usr/bin/node', script: SCRIPT, stateDir: '/home/u/.local/state/credd', env: LINUX_ENV,
-  }));
+  t.equal(
+    unit?.content,
+    renderServiceFile({ kind: 'systemd', unitName: 'credd.service', unitFile: UNIT }, readFileSync(join(ROOT, 'systemd', 'credd.service'), 'utf8'), {
+      node: '/usr/bin/node',
+      script: SCRIPT,
+      stateDir: '/home/u/.local/state/credd',
+      env: LINUX_ENV,
+    }),
+  );
   t.match(unit?.content, `ExecStart=/usr/bin/node ${DAEMON_NODE_FLAGS.join(' ')} ${SCRIPT} daemon\n`);
   t.match(unit?.content, 'ReadWritePaths=/home/u/.local/state/credd\n');
-  t.same([...fake.dirs], [['/home/u/.local/state/credd', 0o700], ['/home/u/.config/systemd/user', 0o755]], 'the state dir exists before the sandbox needs it');
-  t.equal(c.stdout(), [
-    'made sure /home/u/.local/state/credd exists',
-    'made sure /home/u/.config/systemd/user exists',
-    `wrote ${UNIT}`,
-    'ran: systemctl --user daemon-reload',
-    'ran: systemctl --user enable --now credd.service',
-    'credd runs as a systemd user service (pid 777) at http://127.0.0.1:9911; it starts at every login. Log: journalctl --user -u credd.service',
-    '',
-  ].join('\n'));
+  t.same(
+    [...fake.dirs],
+    [
+      ['/home/u/.local/state/credd', 0o700],
+      ['/home/u/.config/systemd/user', 0o755],
+    ],
+    'the state dir exists before the sandbox needs it',
+  );
+  t.equal(
+    c.stdout(),
+    [
+      'made sure /home/u/.local/state/credd exists',
+      'made sure /home/u/.config/systemd/user exists',
+      `wrote ${UNIT}`,
+      'ran: systemctl --user daemon-reload',
+      'ran: systemctl --user enable --now credd.service',
+      'credd runs as a systemd user service (pid 777) at http://127.0.0.1:9911; it starts at every login. Log: journalctl --user -u credd.service',
+      '',
+    ].join('\n'),
+  );
 });
 
 t.test('install honours XDG_CONFIG_HOME and stops a daemon that `credd start` started', async (t) => {
@@ -116,8 +132,15 @@ t.test('install honours XDG_CONFIG_HOME and stops a daemon that `credd start` st
   t.equal(await createServiceCommand(() => fake.deps)(c.ctx, ['install']), 0);
   t.ok(fake.files.has('/cfg/systemd/user/credd.service'));
   t.match(fake.files.get('/cfg/systemd/user/credd.service')?.content, 'Environment="XDG_CONFIG_HOME=/cfg"\nEnvironment="CREDD_PORT=9922"\n');
-  t.match(c.stdout(), 'ran: systemctl --user daemon-reload\nstopping the running daemon (pid 555) so that the service takes over\nran: systemctl --user enable --now credd.service\n', 'stopped only right before the service starts');
-  t.same(c.calls.filter((x) => x.method === 'POST').map((x) => x.path), ['/stop']);
+  t.match(
+    c.stdout(),
+    'ran: systemctl --user daemon-reload\nstopping the running daemon (pid 555) so that the service takes over\nran: systemctl --user enable --now credd.service\n',
+    'stopped only right before the service starts',
+  );
+  t.same(
+    c.calls.filter((x) => x.method === 'POST').map((x) => x.path),
+    ['/stop'],
+  );
 });
 
 t.test('a failure before the start leaves a running daemon alone; one after says how to get it back', async (t) => {
@@ -126,7 +149,10 @@ t.test('a failure before the start leaves a running daemon alone; one after says
   const c1 = cli(early, 'linux', LINUX_ENV);
   await t.rejects(createServiceCommand(() => early.deps)(c1.ctx, ['install']), { code: 'ServiceError' });
   t.ok(early.daemon.up, 'still running');
-  t.same(c1.calls.filter((x) => x.method === 'POST'), []);
+  t.same(
+    c1.calls.filter((x) => x.method === 'POST'),
+    [],
+  );
   const late = fakeDeps({ home: '/home/u', answers: { 'systemctl --user enable --now credd.service': { code: 1, stderr: 'Unit credd.service failed' } } });
   late.daemon.up = true;
   const c2 = cli(late, 'linux', LINUX_ENV);
@@ -135,12 +161,23 @@ t.test('a failure before the start leaves a running daemon alone; one after says
 });
 
 t.test('macOS install writes the LaunchAgent and bootstraps it in gui/UID', async (t) => {
-  const fake = fakeDeps({ home: '/Users/u', uid: 501, answers: { [`launchctl bootout gui/501/${LAUNCHD_LABEL}`]: { code: 3, stderr: 'Boot-out failed: 3: No such process' } } });
+  const fake = fakeDeps({
+    home: '/Users/u',
+    uid: 501,
+    answers: { [`launchctl bootout gui/501/${LAUNCHD_LABEL}`]: { code: 3, stderr: 'Boot-out failed: 3: No such process' } },
+  });
   const c = cli(fake, 'darwin', { HOME: '/Users/u' });
   t.equal(await createServiceCommand(() => fake.deps)(c.ctx, ['install']), 0, c.stderr());
   const plist = `/Users/u/Library/LaunchAgents/${LAUNCHD_LABEL}.plist`;
-  t.same(fake.runs, [`launchctl bootout gui/501/${LAUNCHD_LABEL}`, `launchctl enable gui/501/${LAUNCHD_LABEL}`, `launchctl bootstrap gui/501 ${plist}`], 'a failed bootout (not loaded) is fine');
-  t.match(fake.files.get(plist)?.content, `<string>/usr/bin/node</string>\n${DAEMON_NODE_FLAGS.map((f) => `    <string>${f}</string>\n`).join('')}    <string>${SCRIPT}</string>\n    <string>daemon</string>`);
+  t.same(
+    fake.runs,
+    [`launchctl bootout gui/501/${LAUNCHD_LABEL}`, `launchctl enable gui/501/${LAUNCHD_LABEL}`, `launchctl bootstrap gui/501 ${plist}`],
+    'a failed bootout (not loaded) is fine',
+  );
+  t.match(
+    fake.files.get(plist)?.content,
+    `<string>/usr/bin/node</string>\n${DAEMON_NODE_FLAGS.map((f) => `    <string>${f}</string>\n`).join('')}    <string>${SCRIPT}</string>\n    <string>daemon</string>`,
+  );
   t.equal(fake.dirs.get('/Users/u/Library/Logs/credd'), 0o700, 'launchd does not create the log directory');
   t.match(c.stdout(), /launchd agent \(pid 777\).*Log: \/Users\/u\/Library\/Logs\/credd\/credd\.log/);
 });
@@ -197,8 +234,14 @@ t.test('status on linux', async (t) => {
   const c2 = cli(fake, 'linux', LINUX_ENV);
   t.equal(await createServiceCommand(() => fake.deps)(c2.ctx, ['status']), 3, 'exit 3: not running');
   t.same(fake.runs, ['systemctl --user is-enabled credd.service', 'systemctl --user is-active credd.service']);
-  t.equal(c2.stdout(), `installed: ${UNIT}\nenabled: \nactive: failed\nlog: journalctl --user -u credd.service\n`.replace('enabled: \n', 'enabled: unknown (exit 0)\n'));
-  const ok = fakeDeps({ home: '/home/u', answers: { 'systemctl --user is-enabled credd.service': { stdout: 'enabled\n' }, 'systemctl --user is-active credd.service': { stdout: 'active\n' } } });
+  t.equal(
+    c2.stdout(),
+    `installed: ${UNIT}\nenabled: \nactive: failed\nlog: journalctl --user -u credd.service\n`.replace('enabled: \n', 'enabled: unknown (exit 0)\n'),
+  );
+  const ok = fakeDeps({
+    home: '/home/u',
+    answers: { 'systemctl --user is-enabled credd.service': { stdout: 'enabled\n' }, 'systemctl --user is-active credd.service': { stdout: 'active\n' } },
+  });
   ok.files.set(UNIT, fake.files.get(UNIT)!);
   const c3 = cli(ok, 'linux', LINUX_ENV);
   t.equal(await createServiceCommand(() => ok.deps)(c3.ctx, ['status']), 0);
@@ -221,7 +264,11 @@ t.test('status on macOS reads launchctl print', async (t) => {
   const s = cli(fake, 'darwin', { HOME: '/Users/u' });
   t.equal(await createServiceCommand(() => fake.deps)(s.ctx, ['status']), 0);
   t.match(s.stdout(), 'loaded: yes (state = running, pid = 812, last exit code = 0)\n');
-  const gone = fakeDeps({ home: '/Users/u', uid: 501, answers: { [`launchctl print gui/501/${LAUNCHD_LABEL}`]: { code: 113, stderr: 'Could not find service' } } });
+  const gone = fakeDeps({
+    home: '/Users/u',
+    uid: 501,
+    answers: { [`launchctl print gui/501/${LAUNCHD_LABEL}`]: { code: 113, stderr: 'Could not find service' } },
+  });
   gone.files.set(`/Users/u/Library/LaunchAgents/${LAUNCHD_LABEL}.plist`, { content: 'old', mode: 0o644 });
   const g = cli(gone, 'darwin', { HOME: '/Users/u' });
   t.equal(await createServiceCommand(() => gone.deps)(g.ctx, ['status']), 3);
@@ -229,12 +276,18 @@ t.test('status on macOS reads launchctl print', async (t) => {
 });
 
 t.test('failures say what happened and what to do', async (t) => {
-  const missing = fakeDeps({ home: '/home/u', answers: { 'systemctl --user daemon-reload': Object.assign(new Error('spawn systemctl ENOENT'), { code: 'ENOENT' }) } });
+  const missing = fakeDeps({
+    home: '/home/u',
+    answers: { 'systemctl --user daemon-reload': Object.assign(new Error('spawn systemctl ENOENT'), { code: 'ENOENT' }) },
+  });
   await t.rejects(createServiceCommand(() => missing.deps)(cli(missing, 'linux', LINUX_ENV).ctx, ['install']), {
     code: 'ServiceError',
     message: 'systemctl was not found: credd service needs systemd; without it, run `credd start` from your login script.',
   });
-  const nobus = fakeDeps({ home: '/home/u', answers: { 'systemctl --user daemon-reload': { code: 1, stderr: 'Failed to connect to bus: No medium found\n' } } });
+  const nobus = fakeDeps({
+    home: '/home/u',
+    answers: { 'systemctl --user daemon-reload': { code: 1, stderr: 'Failed to connect to bus: No medium found\n' } },
+  });
   await t.rejects(createServiceCommand(() => nobus.deps)(cli(nobus, 'linux', LINUX_ENV).ctx, ['install']), {
     message: /^`systemctl --user daemon-reload` failed: Failed to connect to bus: No medium found \(no systemd user instance/,
   });
@@ -250,19 +303,40 @@ t.test('failures say what happened and what to do', async (t) => {
   sc.ctx.client.post = async <T>() => ({}) as T;
   await t.rejects(createServiceCommand(() => stuck.deps)(sc.ctx, ['install']), { message: /did not stop within 5 s/ });
   const noTemplate = fakeDeps({ home: '/home/u' });
-  await t.rejects(createServiceCommand(() => noTemplate.deps)(fakeCliContext({ scriptPath: '/gone/dist/bin/credd.js', env: LINUX_ENV }).ctx, ['install']), { message: /template \/gone\/systemd\/credd\.service is missing/ });
+  await t.rejects(createServiceCommand(() => noTemplate.deps)(fakeCliContext({ scriptPath: '/gone/dist/bin/credd.js', env: LINUX_ENV }).ctx, ['install']), {
+    message: /template \/gone\/systemd\/credd\.service is missing/,
+  });
 });
 
 t.test('less common failures', async (t) => {
   const eacces = fakeDeps({ home: '/home/u', answers: { 'systemctl --user daemon-reload': Object.assign(new Error('spawn EACCES'), { code: 'EACCES' }) } });
-  await t.rejects(createServiceCommand(() => eacces.deps)(cli(eacces, 'linux', LINUX_ENV).ctx, ['install']), { message: /^systemctl could not run \(EACCES\): credd service needs systemd/ });
+  await t.rejects(createServiceCommand(() => eacces.deps)(cli(eacces, 'linux', LINUX_ENV).ctx, ['install']), {
+    message: /^systemctl could not run \(EACCES\): credd service needs systemd/,
+  });
   const mac = fakeDeps({ home: '/Users/u', uid: 501, answers: { [`launchctl enable gui/501/${LAUNCHD_LABEL}`]: { code: 5, stdout: 'Input/output error\n' } } });
-  await t.rejects(createServiceCommand(() => mac.deps)(cli(mac, 'darwin', { HOME: '/Users/u' }).ctx, ['install']), { message: `\`launchctl enable gui/501/${LAUNCHD_LABEL}\` failed: Input/output error`, code: 'ServiceError' });
+  await t.rejects(createServiceCommand(() => mac.deps)(cli(mac, 'darwin', { HOME: '/Users/u' }).ctx, ['install']), {
+    message: `\`launchctl enable gui/501/${LAUNCHD_LABEL}\` failed: Input/output error`,
+    code: 'ServiceError',
+  });
   const mute = fakeDeps({ home: '/home/u', answers: { 'systemctl --user daemon-reload': { code: 4 } } });
-  await t.rejects(createServiceCommand(() => mute.deps)(cli(mute, 'linux', LINUX_ENV).ctx, ['install']), { message: '`systemctl --user daemon-reload` failed: exit 4' });
+  await t.rejects(createServiceCommand(() => mute.deps)(cli(mute, 'linux', LINUX_ENV).ctx, ['install']), {
+    message: '`systemctl --user daemon-reload` failed: exit 4',
+  });
   const odd = fakeDeps({ home: '/home/u' });
-  const c = fakeCliContext({ env: LINUX_ENV, scriptPath: SCRIPT, routes: { 'GET /status': () => { throw new Error('socket said something strange'); } } });
-  await t.rejects(createServiceCommand(() => odd.deps)(c.ctx, ['install']), { message: 'socket said something strange' }, 'only "not running" counts as not running');
+  const c = fakeCliContext({
+    env: LINUX_ENV,
+    scriptPath: SCRIPT,
+    routes: {
+      'GET /status': () => {
+        throw new Error('socket said something strange');
+      },
+    },
+  });
+  await t.rejects(
+    createServiceCommand(() => odd.deps)(c.ctx, ['install']),
+    { message: 'socket said something strange' },
+    'only "not running" counts as not running',
+  );
   const out: string[] = [];
   await applySteps([{ kind: 'write', path: '/x', content: 'no newline', mode: 0o600 }], odd.deps, { dryRun: true, out: (x) => out.push(x) });
   t.same(out, ['would write /x (mode 600):\nno newline\n']);
@@ -287,7 +361,10 @@ t.test('shellLine quotes what a shell would split', async (t) => {
   t.equal(shellLine(['launchctl', 'bootstrap', 'gui/501', '/Users/a b/x.plist']), "launchctl bootstrap gui/501 '/Users/a b/x.plist'");
   t.equal(shellLine(["it's"]), `'it'\\''s'`);
   const out: string[] = [];
-  await applySteps([{ kind: 'run', argv: ['x'], mayFail: true }], fakeDeps({ home: '/h', answers: { x: { code: 9 } } }).deps, { dryRun: false, out: (s) => out.push(s) });
+  await applySteps([{ kind: 'run', argv: ['x'], mayFail: true }], fakeDeps({ home: '/h', answers: { x: { code: 9 } } }).deps, {
+    dryRun: false,
+    out: (s) => out.push(s),
+  });
   t.same(out, ['ran: x\n'], 'mayFail tolerates a non-zero exit');
 });
 

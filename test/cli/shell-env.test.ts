@@ -19,11 +19,27 @@ t.test('containerEnv: what is set and what is unset', async (t) => {
     ['AWS_REGION', 'us-west-2'],
     ['AWS_DEFAULT_REGION', 'us-west-2'],
   ]);
-  for (const v of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE']) {
+  for (const v of [
+    'AWS_PROFILE',
+    'AWS_DEFAULT_PROFILE',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  ]) {
     t.ok(BASE.unset.includes(v), `unsets ${v}`);
   }
-  t.notOk(BASE.unset.some((v) => BASE.set.some(([k]) => k === v)), 'never unsets what it sets');
-  t.same(containerEnv({ url: 'u', token: 't' }).set.map(([k]) => k), ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN'], 'no region, no region lines; no token file (JS v3 warns when both are set)');
+  t.notOk(
+    BASE.unset.some((v) => BASE.set.some(([k]) => k === v)),
+    'never unsets what it sets',
+  );
+  t.same(
+    containerEnv({ url: 'u', token: 't' }).set.map(([k]) => k),
+    ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN'],
+    'no region, no region lines; no token file (JS v3 warns when both are set)',
+  );
   t.ok(SHADOWING_VARS.length >= 10);
 });
 
@@ -37,7 +53,11 @@ t.test('sh: bash and sh eval every value back exactly', async (t) => {
   for (const shell of ['bash', 'sh', 'zsh'].filter(hasCommand)) {
     for (const value of NASTY) {
       const env: ShellEnv = { set: [['CREDD_T', value]], unset: ['CREDD_GONE'] };
-      const r = spawnSync(shell, ['-c', 'eval "$(cat)"; printf %s "${CREDD_GONE-unset}|$CREDD_T"'], { input: renderShellEnv(env, 'sh'), encoding: 'utf8', env: { PATH: process.env.PATH, CREDD_GONE: 'was set' } });
+      const r = spawnSync(shell, ['-c', 'eval "$(cat)"; printf %s "${CREDD_GONE-unset}|$CREDD_T"'], {
+        input: renderShellEnv(env, 'sh'),
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, CREDD_GONE: 'was set' },
+      });
       t.equal(r.stdout, `unset|${value}`, `${shell}: ${JSON.stringify(value)}`);
     }
   }
@@ -53,7 +73,10 @@ t.test('fish: exact lines, and a trailing backslash cannot swallow the quote', a
     return;
   }
   for (const value of NASTY) {
-    const r = spawnSync('fish', ['-c', 'cat | source; printf %s "$CREDD_T"'], { input: renderShellEnv({ set: [['CREDD_T', value]], unset: [] }, 'fish'), encoding: 'utf8' });
+    const r = spawnSync('fish', ['-c', 'cat | source; printf %s "$CREDD_T"'], {
+      input: renderShellEnv({ set: [['CREDD_T', value]], unset: [] }, 'fish'),
+      encoding: 'utf8',
+    });
     t.equal(r.stdout, value, `fish: ${JSON.stringify(value)}`);
   }
 });
@@ -69,7 +92,10 @@ t.test('PowerShell: exact lines, quotes doubled (typographic ones too)', async (
     return;
   }
   for (const value of NASTY) {
-    const r = spawnSync(pwsh, ['-NoProfile', '-Command', '$input | Out-String | Invoke-Expression; [Console]::Out.Write($Env:CREDD_T)'], { input: renderShellEnv({ set: [['CREDD_T', value || 'x']], unset: [] }, 'powershell'), encoding: 'utf8' });
+    const r = spawnSync(pwsh, ['-NoProfile', '-Command', '$input | Out-String | Invoke-Expression; [Console]::Out.Write($Env:CREDD_T)'], {
+      input: renderShellEnv({ set: [['CREDD_T', value || 'x']], unset: [] }, 'powershell'),
+      encoding: 'utf8',
+    });
     t.equal(r.stdout, value || 'x', `${pwsh}: ${JSON.stringify(value)}`);
   }
 });
@@ -85,10 +111,22 @@ t.test('applyEnv: what `credd exec` runs with', async (t) => {
 });
 
 t.test('`credd env --shell` for each shell, through the real command', async (t) => {
-  const root = t.testdir({ home: { '.aws': { config: '[profile dev]\nregion = eu-central-1\n' } }, state: { credd: { 'state.json': '{"activeProfile":"dev"}' } } });
+  const root = t.testdir({
+    home: { '.aws': { config: '[profile dev]\nregion = eu-central-1\n' } },
+    state: { credd: { 'state.json': '{"activeProfile":"dev"}' } },
+  });
   const outputs: Record<string, string> = {};
   for (const shell of ['sh', 'fish', 'powershell']) {
-    const cli = fakeCliContext({ root, env: { HOME: join(root, 'home'), XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'config'), CREDD_PORT: '9922' } });
+    const cli = fakeCliContext({
+      root,
+      env: {
+        HOME: join(root, 'home'),
+        XDG_RUNTIME_DIR: join(root, 'run'),
+        XDG_STATE_HOME: join(root, 'state'),
+        XDG_CONFIG_HOME: join(root, 'config'),
+        CREDD_PORT: '9922',
+      },
+    });
     t.equal(await run(cli.ctx, ['env', '--shell', shell]), 0, cli.stderr());
     outputs[shell] = cli.stdout();
   }

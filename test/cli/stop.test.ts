@@ -42,7 +42,13 @@ t.test('not running: says so, exit 0', async (t) => {
 });
 
 t.test('other errors: reported', async (t) => {
-  const cli = fakeCliContext({ routes: { 'POST /stop': () => { throw new CreddError('InternalError', 'nope', 500); } } });
+  const cli = fakeCliContext({
+    routes: {
+      'POST /stop': () => {
+        throw new CreddError('InternalError', 'nope', 500);
+      },
+    },
+  });
   t.equal(await run(cli.ctx, ['stop']), 1);
   t.equal(cli.stderr(), 'credd: nope\n');
   t.equal(await run(fakeCliContext().ctx, ['stop', 'now']), 2);

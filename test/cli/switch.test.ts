@@ -6,14 +6,20 @@ import { fakeCliContext } from '../helpers/cli-context.js';
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 
 t.test('switch NAME makes it active, then waits until its credentials are in hand', async (t) => {
-  const cli = fakeCliContext({ now: NOW, routes: {
-    'POST /switch': () => ({ profile: 'dev', needsMfa: false, region: 'us-west-2' }),
-    'POST /warm': () => ({ profile: 'dev', ready: true, expiration: '2030-01-01T12:59:30Z' }),
-  } });
+  const cli = fakeCliContext({
+    now: NOW,
+    routes: {
+      'POST /switch': () => ({ profile: 'dev', needsMfa: false, region: 'us-west-2' }),
+      'POST /warm': () => ({ profile: 'dev', ready: true, expiration: '2030-01-01T12:59:30Z' }),
+    },
+  });
   t.equal(await run(cli.ctx, ['switch', 'dev']), 0);
   t.equal(cli.stdout(), 'Active profile: dev\ndev: credentials ready, 59m left\n');
   t.equal(cli.stderr(), '');
-  t.same(cli.calls, [{ method: 'POST', path: '/switch', body: { profile: 'dev' } }, { method: 'POST', path: '/warm', body: { profile: 'dev', waitMs: 10000 } }]);
+  t.same(cli.calls, [
+    { method: 'POST', path: '/switch', body: { profile: 'dev' } },
+    { method: 'POST', path: '/warm', body: { profile: 'dev', waitMs: 10000 } },
+  ]);
 });
 
 t.test('--no-wait: the switch only', async (t) => {
@@ -43,7 +49,13 @@ t.test('says when an MFA session is needed first', async (t) => {
 });
 
 t.test('an unknown profile: non-zero, the daemon’s message', async (t) => {
-  const cli = fakeCliContext({ routes: { 'POST /switch': () => { throw new UnknownProfileError('nope'); } } });
+  const cli = fakeCliContext({
+    routes: {
+      'POST /switch': () => {
+        throw new UnknownProfileError('nope');
+      },
+    },
+  });
   t.equal(await run(cli.ctx, ['switch', 'nope']), 1);
   t.equal(cli.stdout(), '');
   t.equal(cli.stderr(), `credd: ${new UnknownProfileError('nope').message}\n`);

@@ -16,15 +16,18 @@ async function world(t: Test) {
   const h = coreHarness();
   const runtimeDir = mkdtempSync(join(tmpdir(), 'credd-console-'));
   const ep = await startSigninEndpoint();
-  const app = buildControlServer({ core: h.core, info, log: h.logs.log, routes: [consoleEksRoutes({ core: h.core, sts: h.sts, endpoints: {}, now: h.clock.now, runtimeDir })] });
+  const app = buildControlServer({
+    core: h.core,
+    info,
+    log: h.logs.log,
+    routes: [consoleEksRoutes({ core: h.core, sts: h.sts, endpoints: {}, now: h.clock.now, runtimeDir })],
+  });
   t.teardown(async () => {
     await app.close();
     await ep.close();
   });
   return { ...h, app, ep, runtimeDir };
 }
-
-
 
 t.test('POST /console: chained role credentials, no SessionDuration, URL only with stdout', async (t) => {
   const w = await world(t);
@@ -38,7 +41,11 @@ t.test('POST /console: chained role credentials, no SessionDuration, URL only wi
   t.equal(call.refused, undefined);
   t.notOk('SessionDuration' in call.params, 'no SessionDuration for chained credentials');
   const served = await w.core.credentials('dev');
-  t.same(call.session, { sessionId: served.credentials.accessKeyId, sessionKey: served.credentials.secretAccessKey, sessionToken: served.credentials.sessionToken });
+  t.same(call.session, {
+    sessionId: served.credentials.accessKeyId,
+    sessionKey: served.credentials.secretAccessKey,
+    sessionToken: served.credentials.sessionToken,
+  });
   const login = new URL(a.url);
   t.equal(login.searchParams.get('Destination'), 'https://console.aws.amazon.com/s3/home?region=us-west-2');
   t.ok(w.ep.tokens.has(login.searchParams.get('SigninToken')!));
@@ -86,7 +93,7 @@ t.test('POST /console for the active profile renews credentials about to end fir
   t.equal((await w.app.inject({ method: 'GET', url: '/eks-token?cluster=c' })).json().profile, 'dev', 'eks-token: the active profile too');
 });
 
-t.test('GET /eks-token: signed with the profile\'s credentials, reused until a minute before expiry', async (t) => {
+t.test("GET /eks-token: signed with the profile's credentials, reused until a minute before expiry", async (t) => {
   const w = await world(t);
   await w.core.mfa('123456', 'dev');
   const get = async (q: string) => w.app.inject({ method: 'GET', url: `/eks-token?${q}` });
@@ -132,7 +139,15 @@ t.test('the token cache follows the credentials and never outlives them', async 
   now -= 60000;
   t.not((await tokens({ cluster: 'c' })).token, b.token, 'a clock set back re-signs');
   t.equal(EKS_REUSE_MARGIN_MS, 60000);
-  const none = createEksTokens({ credentials: async () => Promise.reject(new Error('x')), plan: () => { throw new Error('x'); }, activeProfile: () => undefined, endpoints: {}, now: () => now });
+  const none = createEksTokens({
+    credentials: async () => Promise.reject(new Error('x')),
+    plan: () => {
+      throw new Error('x');
+    },
+    activeProfile: () => undefined,
+    endpoints: {},
+    now: () => now,
+  });
   await t.rejects(none({ cluster: 'c' }), { code: 'NoActiveProfile' });
 });
 

@@ -9,7 +9,10 @@ import { createLogger } from '../../src/log.js';
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 const MFA = 'arn:aws:iam::111111111111:mfa/u';
 const served = (profile: string) =>
-  toServed(profile, { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'SECRET', sessionToken: 'TOKEN', expiration: new Date(NOW + 3600_000) }, NOW, { roleArn: 'arn:aws:iam::222222222222:role/Dev', accountId: '222222222222' });
+  toServed(profile, { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'SECRET', sessionToken: 'TOKEN', expiration: new Date(NOW + 3600_000) }, NOW, {
+    roleArn: 'arn:aws:iam::222222222222:role/Dev',
+    accountId: '222222222222',
+  });
 
 /** A Core whose answers the test sets, recording every call. */
 function fakeCore(overrides: Partial<Core> = {}) {
@@ -17,7 +20,14 @@ function fakeCore(overrides: Partial<Core> = {}) {
   const profiles = new Set(['dev', 'ci']);
   const plan = (name: string): Plan => {
     if (!profiles.has(name)) throw new UnknownProfileError(name);
-    return { profile: name, root: 'management', rootKeys: { accessKeyId: 'A', secretAccessKey: 'S' }, useSession: name === 'dev', roles: [], ...(name === 'dev' ? { mfaSerial: MFA, mfaProcess: 'pass otp' } : {}) };
+    return {
+      profile: name,
+      root: 'management',
+      rootKeys: { accessKeyId: 'A', secretAccessKey: 'S' },
+      useSession: name === 'dev',
+      roles: [],
+      ...(name === 'dev' ? { mfaSerial: MFA, mfaProcess: 'pass otp' } : {}),
+    };
   };
   let active: string | undefined = 'dev';
   const core = {
@@ -48,7 +58,14 @@ function build(t: Test, core: Core, infoOverrides: Partial<DaemonInfo> = {}) {
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: 'debug', destination: { write: (s: string) => void logs.push(JSON.parse(s)) } });
   let stopped = 0;
-  const info: DaemonInfo = { version: '1.2.3', pid: 4242, endpoint: () => 'http://127.0.0.1:9911', startedAt: NOW - 60_000, stop: () => void stopped++, ...infoOverrides };
+  const info: DaemonInfo = {
+    version: '1.2.3',
+    pid: 4242,
+    endpoint: () => 'http://127.0.0.1:9911',
+    startedAt: NOW - 60_000,
+    stop: () => void stopped++,
+    ...infoOverrides,
+  };
   const app = buildControlServer({ core, info, log });
   t.teardown(() => app.close());
   return { app, logs, stopped: () => stopped };
@@ -59,9 +76,17 @@ t.test('GET /status: the daemon facts and the core status', async (t) => {
   const res = await app.inject({ method: 'GET', url: '/status' });
   t.equal(res.statusCode, 200);
   t.same(res.json(), {
-    running: true, version: '1.2.3', pid: 4242, endpoint: 'http://127.0.0.1:9911', startedAt: '2030-01-01T11:59:00Z',
+    running: true,
+    version: '1.2.3',
+    pid: 4242,
+    endpoint: 'http://127.0.0.1:9911',
+    startedAt: '2030-01-01T11:59:00Z',
     security: { imds: true, peerCheck: { enabled: true, detail: 'ok' } },
-    activeProfile: 'dev', sessions: [], profiles: [], errors: [], warnings: [],
+    activeProfile: 'dev',
+    sessions: [],
+    profiles: [],
+    errors: [],
+    warnings: [],
   });
   const plain = build(t, fakeCore().core);
   t.notOk('security' in (await plain.app.inject({ method: 'GET', url: '/status' })).json(), 'no security block without info.security');
@@ -124,7 +149,10 @@ t.test('GET /mfa: the device of the named or active profile, never its mfa_proce
   const { app } = build(t, core);
   t.same((await app.inject({ method: 'GET', url: '/mfa' })).json(), { profile: 'dev', mfaSerial: MFA });
   t.same((await app.inject({ method: 'GET', url: '/mfa?profile=ci' })).json(), { profile: 'ci' });
-  t.same(calls, [['plan', 'dev'], ['plan', 'ci']]);
+  t.same(calls, [
+    ['plan', 'dev'],
+    ['plan', 'ci'],
+  ]);
   setActive(undefined);
   const none = await app.inject({ method: 'GET', url: '/mfa' });
   t.equal(none.statusCode, 404);
@@ -139,13 +167,20 @@ t.test('POST /mfa: code and profile to the core; the code is never logged', asyn
   t.equal(res.statusCode, 200);
   t.same(res.json(), { profile: 'dev', source: 'management', expiration: '2030-01-02T00:00:00Z' });
   await app.inject({ method: 'POST', url: '/mfa', payload: { code: '654321' } });
-  t.same(calls, [['mfa', '123456', 'dev'], ['mfa', '654321', undefined]]);
+  t.same(calls, [
+    ['mfa', '123456', 'dev'],
+    ['mfa', '654321', undefined],
+  ]);
   t.match(logs[0], { msg: 'source session started', profile: 'dev', source: 'management', expiration: '2030-01-02T00:00:00Z' });
   t.notMatch(JSON.stringify(logs), /123456|654321/);
 });
 
 t.test('POST /mfa: a refusal keeps its code and status', async (t) => {
-  const { core } = fakeCore({ mfa: async () => { throw new AccessDeniedError('STS refused the MFA code'); } });
+  const { core } = fakeCore({
+    mfa: async () => {
+      throw new AccessDeniedError('STS refused the MFA code');
+    },
+  });
   const { app } = build(t, core);
   const res = await app.inject({ method: 'POST', url: '/mfa', payload: { code: '000000' } });
   t.equal(res.statusCode, 403);
@@ -158,16 +193,31 @@ t.test('POST /refresh: the named or the active profile', async (t) => {
   t.same((await app.inject({ method: 'POST', url: '/refresh', payload: { profile: 'ci' } })).json(), { profile: 'ci', expiration: '2030-01-01T13:00:00Z' });
   t.same((await app.inject({ method: 'POST', url: '/refresh', payload: {} })).json(), { profile: 'dev', expiration: '2030-01-01T13:00:00Z' });
   t.equal((await app.inject({ method: 'POST', url: '/refresh' })).json().Code, 'BadRequest', 'no body at all: the CLI always sends {}');
-  t.same(calls, [['refresh', 'ci'], ['refresh', undefined]]);
+  t.same(calls, [
+    ['refresh', 'ci'],
+    ['refresh', undefined],
+  ]);
 });
 
 t.test('GET /credentials/:name: the container body plus the region', async (t) => {
   const { core, calls } = fakeCore();
   const { app } = build(t, core);
   const res = await app.inject({ method: 'GET', url: '/credentials/dev' });
-  t.same(res.json(), { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'SECRET', Token: 'TOKEN', Expiration: '2030-01-01T13:00:00Z', RoleArn: 'arn:aws:iam::222222222222:role/Dev', AccountId: '222222222222', Region: 'us-west-2' });
+  t.same(res.json(), {
+    AccessKeyId: 'ASIAEXAMPLE',
+    SecretAccessKey: 'SECRET',
+    Token: 'TOKEN',
+    Expiration: '2030-01-01T13:00:00Z',
+    RoleArn: 'arn:aws:iam::222222222222:role/Dev',
+    AccountId: '222222222222',
+    Region: 'us-west-2',
+  });
   t.same(calls, [['credentials', 'dev']]);
-  const { core: mfaCore } = fakeCore({ credentials: async () => { throw new MfaRequiredError('dev'); } });
+  const { core: mfaCore } = fakeCore({
+    credentials: async () => {
+      throw new MfaRequiredError('dev');
+    },
+  });
   const needsMfa = await build(t, mfaCore).app.inject({ method: 'GET', url: '/credentials/dev' });
   t.equal(needsMfa.statusCode, 403);
   t.equal(needsMfa.json().Code, 'MfaRequired');

@@ -56,7 +56,12 @@ export function coreHarness(opts: CoreOptions = {}) {
     ...opts.extra,
   });
   return {
-    core, clock, sts, store, logs, notes,
+    core,
+    clock,
+    sts,
+    store,
+    logs,
+    notes,
     jumps: () => jumps,
     kicks: () => kicks,
     setConfig(fn: () => AwsConfig) {

@@ -69,7 +69,11 @@ t.test('restart: stored credentials that no longer match the config are not serv
   await ready(h);
   const saved = h.store.state()!;
   const moved = scenarioConfigText().replace(roleArn('dev'), 'arn:aws:iam::222222222222:role/Other');
-  const again = coreHarness({ clock: h.clock, store: memoryStore(saved), config: () => parseAwsConfig(moved, SCENARIO_CREDENTIALS, { configFile: 'a', credentialsFile: 'b' }) });
+  const again = coreHarness({
+    clock: h.clock,
+    store: memoryStore(saved),
+    config: () => parseAwsConfig(moved, SCENARIO_CREDENTIALS, { configFile: 'a', credentialsFile: 'b' }),
+  });
   const served = await again.core.credentials();
   t.equal(again.sts.count('AssumeRole'), 1, 'the new role was assumed');
   t.equal(served.roleArn, 'arn:aws:iam::222222222222:role/Other');
@@ -88,7 +92,11 @@ t.test('restart with a broken config: stored credentials wait for a good one', a
   const served = await again.core.credentials();
   t.equal(again.sts.calls.length, 0, 'restored once the config loads');
   t.equal(served.profile, 'dev');
-  t.same(again.store.state()?.credentials?.map((c) => c.profile), ['dev'], 'and persisted as matched');
+  t.same(
+    again.store.state()?.credentials?.map((c) => c.profile),
+    ['dev'],
+    'and persisted as matched',
+  );
   again.clock.advance(2 * HOUR);
   again.core.reload();
   t.equal(again.store.state()?.credentials, undefined, 'expired ones are not written back');
@@ -127,7 +135,10 @@ t.test('clock jump: after a wake nothing expired is served, backoffs restart, du
   h.clock.jump(8 * HOUR); // the laptop slept; the monotonic clock did not move
   await t.rejects(h.core.credentials(), { code: 'StsUnavailable' }, 'expired credentials are not served, even with STS down');
   t.equal(h.jumps(), 1, 'the scheduler is told (it re-arms and ticks)');
-  t.ok(h.logs.lines().some((l) => /jumped ahead/.test(String(l.msg)) && l.driftSeconds === 8 * 3600), 'logged with the drift');
+  t.ok(
+    h.logs.lines().some((l) => /jumped ahead/.test(String(l.msg)) && l.driftSeconds === 8 * 3600),
+    'logged with the drift',
+  );
   h.sts.mode = 'ok';
   h.clock.advance(30_000); // past the retry delay of the failed attempt
   const report = await h.core.tick();
@@ -156,7 +167,10 @@ t.test('status: next refresh, retry time, in use, last error', async (t) => {
   const failed = s.profiles.find((p) => p.name === 'test')!;
   t.ok(failed.retryAt);
   t.equal(failed.lastError?.code, 'StsUnavailable');
-  t.match(s.errors, [{ name: 'dev', code: 'StsUnavailable' }, { name: 'test', code: 'StsUnavailable' }]);
+  t.match(s.errors, [
+    { name: 'dev', code: 'StsUnavailable' },
+    { name: 'test', code: 'StsUnavailable' },
+  ]);
   h.clock.advance(5 * HOUR);
   s = h.core.status();
   t.equal(s.profiles.find((p) => p.name === 'test')?.inUse, false, 'not requested for five hours');
@@ -186,7 +200,14 @@ t.test('sourceSession: the session held for a root, while it is valid at the tim
 t.test('works without the optional hooks (no monotonic clock: no jump detection)', async (t) => {
   const h = coreHarness();
   const core = createCore({
-    loadConfig: () => scenarioConfig(), sts: h.sts, store: memoryStore(), now: h.clock.now, endpoints: {}, refresh: DEFAULT_REFRESH, sessionSeconds: 43200, log: memoryLog().log,
+    loadConfig: () => scenarioConfig(),
+    sts: h.sts,
+    store: memoryStore(),
+    now: h.clock.now,
+    endpoints: {},
+    refresh: DEFAULT_REFRESH,
+    sessionSeconds: 43200,
+    log: memoryLog().log,
   });
   core.switchTo('dev');
   await core.mfa('123456');
@@ -203,11 +224,23 @@ t.test('profiles: a profile that does not resolve is listed as an error, the oth
   const h = coreHarness({ config: () => parseAwsConfig(text, SCENARIO_CREDENTIALS, { configFile: 'a', credentialsFile: 'b' }) });
   await ready(h);
   const list = h.core.profiles();
-  t.match(list.find((p) => p.name === 'orphan'), { state: 'error', error: /cannot be resolved/ });
-  t.match(list.find((p) => p.name === 'dev'), { state: 'ready', account: '222222222222', mfa: true });
-  t.match(list.find((p) => p.name === 'prod'), { state: 'available' });
+  t.match(
+    list.find((p) => p.name === 'orphan'),
+    { state: 'error', error: /cannot be resolved/ },
+  );
+  t.match(
+    list.find((p) => p.name === 'dev'),
+    { state: 'ready', account: '222222222222', mfa: true },
+  );
+  t.match(
+    list.find((p) => p.name === 'prod'),
+    { state: 'available' },
+  );
   h.core.logout();
-  t.match(h.core.profiles().find((p) => p.name === 'prod'), { state: 'mfa-needed' });
+  t.match(
+    h.core.profiles().find((p) => p.name === 'prod'),
+    { state: 'mfa-needed' },
+  );
 });
 
 t.test('cachedBody: the active or named profile when fresh; clock checked, use counted', async (t) => {
@@ -220,7 +253,11 @@ t.test('cachedBody: the active or named profile when fresh; clock checked, use c
   t.equal(h.core.cachedBody('prod'), undefined, 'not cached yet');
   t.equal(h.core.cachedBody('nope'), undefined, 'unknown');
   const doc = h.core.cachedBody(undefined, 'imds')!;
-  t.match(JSON.parse(doc), { Code: 'Success', Type: 'AWS-HMAC', AccessKeyId: dev.credentials.accessKeyId, Expiration: dev.body.match(/"Expiration":"([^"]+)"/)![1] }, 'the IMDS document of the active profile');
+  t.match(
+    JSON.parse(doc),
+    { Code: 'Success', Type: 'AWS-HMAC', AccessKeyId: dev.credentials.accessKeyId, Expiration: dev.body.match(/"Expiration":"([^"]+)"/)![1] },
+    'the IMDS document of the active profile',
+  );
   t.equal(h.core.cachedBody('dev', 'imds'), doc, 'built once, the same string');
   await h.core.credentials('prod');
   t.match(JSON.parse(h.core.cachedBody('prod', 'imds')!), { Code: 'Success' }, 'any named profile: which one IMDS may serve is the admission rule');
@@ -243,7 +280,11 @@ t.test('a duration_seconds over the 1-hour chaining cap: 3600 s asked, one warni
   await h.core.credentials('dev');
   await h.core.credentials('dev');
   await h.core.credentials('prod');
-  t.same(h.sts.calls.filter((c) => c.action === 'AssumeRole').map((c) => c.durationSeconds), [3600, 3600], 'real STS would refuse 7200 from a session');
+  t.same(
+    h.sts.calls.filter((c) => c.action === 'AssumeRole').map((c) => c.durationSeconds),
+    [3600, 3600],
+    'real STS would refuse 7200 from a session',
+  );
   h.core.reload();
   await h.core.refresh('dev');
   const warnings = h.logs.lines().filter((l) => /duration_seconds = 7200/.test(String(l.msg)));

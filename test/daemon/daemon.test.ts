@@ -29,7 +29,15 @@ async function daemon(t: Test) {
   const awsPaths = { configFile: join(home, '.aws', 'config'), credentialsFile: join(home, '.aws', 'credentials') };
   writeFileSync(awsPaths.configFile, scenarioConfigText());
   writeFileSync(awsPaths.credentialsFile, SCENARIO_CREDENTIALS);
-  const paths = resolvePaths({ home, uid: 1000, platform: 'linux', tmpdir: root, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg') });
+  const paths = resolvePaths({
+    home,
+    uid: 1000,
+    platform: 'linux',
+    tmpdir: root,
+    XDG_RUNTIME_DIR: join(root, 'run'),
+    XDG_STATE_HOME: join(root, 'state'),
+    XDG_CONFIG_HOME: join(root, 'cfg'),
+  });
   const clock = fakeClock(Date.now());
   const sts = fakeSts(clock);
   const logs = memoryLog();
@@ -46,8 +54,21 @@ async function daemon(t: Test) {
   };
   const notes: string[] = [];
   const handle = await startDaemon({
-    paths, awsPaths, endpoints: {}, ssoCacheDir: join(root, 'sso-cache'), now: clock.now, monotonic: clock.monotonic, log: logs.log, version: '0.0.0-test', pid: process.pid,
-    settings: { ...DEFAULT_SETTINGS, port: 0 }, sts, schedule, every, notify: (_title, m) => notes.push(m), stopGraceMs: 2000,
+    paths,
+    awsPaths,
+    endpoints: {},
+    ssoCacheDir: join(root, 'sso-cache'),
+    now: clock.now,
+    monotonic: clock.monotonic,
+    log: logs.log,
+    version: '0.0.0-test',
+    pid: process.pid,
+    settings: { ...DEFAULT_SETTINGS, port: 0 },
+    sts,
+    schedule,
+    every,
+    notify: (_title, m) => notes.push(m),
+    stopGraceMs: 2000,
   });
   t.teardown(async () => {
     await handle.close();
@@ -58,7 +79,23 @@ async function daemon(t: Test) {
     const r = await httpGet(`${handle.url}${path}`, { Authorization: token });
     return { status: r.status, json: async () => JSON.parse(r.body) as unknown };
   };
-  return { handle, paths, awsPaths, clock, sts, logs, jobs, watchers, notes, get, tick: () => jobs.filter((j) => !j.stopped).at(-1)!.fire() };
+  return {
+    handle,
+    paths,
+    awsPaths,
+    clock,
+    sts,
+    logs,
+    jobs,
+    watchers,
+    notes,
+    get,
+    tick: () =>
+      jobs
+        .filter((j) => !j.stopped)
+        .at(-1)!
+        .fire(),
+  };
 }
 
 t.test('a config edit is picked up by the watch; a broken one keeps the last good config and shows in status', async (t) => {
@@ -67,14 +104,23 @@ t.test('a config edit is picked up by the watch; a broken one keeps the last goo
   core.switchTo('dev');
   await core.mfa('123456');
   t.equal((await d.get('/creds')).status, 200);
-  writeFileSync(d.awsPaths.configFile, `${scenarioConfigText()}\n[profile extra]\nregion = eu-west-1\nsource_profile = management\nrole_arn = arn:aws:iam::666666666666:role/X\n`);
+  writeFileSync(
+    d.awsPaths.configFile,
+    `${scenarioConfigText()}\n[profile extra]\nregion = eu-west-1\nsource_profile = management\nrole_arn = arn:aws:iam::666666666666:role/X\n`,
+  );
   await until(t, 'the new profile appears', () => core.profiles().some((p) => p.name === 'extra'));
   writeFileSync(d.awsPaths.configFile, '[profile dev]\nregion = us-west-2\nduration_seconds = 5\n');
   await until(t, 'the broken edit shows in status', () => core.status().configError !== undefined);
   t.match(core.status().configError, /duration_seconds "5" must be a whole number/);
-  t.ok(d.logs.lines().some((l) => l.level === 50 && /Keeping the last good config/.test(String(l.msg))), 'and in the log');
+  t.ok(
+    d.logs.lines().some((l) => l.level === 50 && /Keeping the last good config/.test(String(l.msg))),
+    'and in the log',
+  );
   t.equal((await d.get('/creds')).status, 200, 'dev is still served');
-  t.ok(core.profiles().some((p) => p.name === 'extra'), 'from the last good config');
+  t.ok(
+    core.profiles().some((p) => p.name === 'extra'),
+    'from the last good config',
+  );
   writeFileSync(d.awsPaths.configFile, scenarioConfigText());
   await until(t, 'fixed: the error clears', () => core.status().configError === undefined);
   t.notOk(core.profiles().some((p) => p.name === 'extra'));
@@ -95,7 +141,7 @@ t.test('the scheduler ticks the core; a clock jump re-arms it', async (t) => {
   await until(t, 'the tick renewed dev', () => d.sts.count('AssumeRole') === 2);
   t.equal(d.jobs.filter((j) => !j.stopped).length, 1);
   d.clock.jump(3 * 3600_000);
-  d.watchers.at(-1)!() // the clock watchdog: registered last, after the runtime-dir and port watches;
+  d.watchers.at(-1)!(); // the clock watchdog: registered last, after the runtime-dir and port watches;
   await until(t, 'the cron job was re-armed', () => d.jobs.length === 2 && d.jobs[0]!.stopped);
   await until(t, 'and dev refreshed at once', () => d.sts.count('AssumeRole') === 3);
 });
@@ -120,7 +166,10 @@ t.test('graceful stop: in-flight requests finish, the socket and endpoint file g
   await d.handle.closed;
   t.notOk(existsSync(d.paths.socket), 'socket removed');
   t.notOk(existsSync(join(d.paths.runtimeDir, 'endpoint.json')), 'endpoint file removed');
-  t.ok(JSON.parse(readFileSync(d.paths.stateFile, 'utf8')).credentials.some((c: { profile: string }) => c.profile === 'prod'), 'what it obtained was persisted');
+  t.ok(
+    JSON.parse(readFileSync(d.paths.stateFile, 'utf8')).credentials.some((c: { profile: string }) => c.profile === 'prod'),
+    'what it obtained was persisted',
+  );
   t.ok(d.logs.lines().some((l) => l.msg === 'stopped'));
 });
 
@@ -128,11 +177,27 @@ t.test('graceful stop: in-flight requests finish, the socket and endpoint file g
 function bareDaemon(t: Test) {
   const root = mkdtempSync(join(tmpdir(), 'credd-daemon-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const paths = resolvePaths({ home: root, uid: 1000, platform: 'linux', tmpdir: root, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg') });
+  const paths = resolvePaths({
+    home: root,
+    uid: 1000,
+    platform: 'linux',
+    tmpdir: root,
+    XDG_RUNTIME_DIR: join(root, 'run'),
+    XDG_STATE_HOME: join(root, 'state'),
+    XDG_CONFIG_HOME: join(root, 'cfg'),
+  });
   const logs = memoryLog();
   const deps = (extra: Partial<Parameters<typeof startDaemon>[0]> = {}): Parameters<typeof startDaemon>[0] => ({
-    paths, awsPaths: { configFile: join(root, 'none'), credentialsFile: join(root, 'none2') }, endpoints: {}, ssoCacheDir: join(root, 'sso-cache'), now: () => Date.now(), log: logs.log,
-    version: 'x', pid: process.pid, settings: { ...DEFAULT_SETTINGS, port: 0, desktopNotifications: false }, sts: fakeSts({ now: () => Date.now() }),
+    paths,
+    awsPaths: { configFile: join(root, 'none'), credentialsFile: join(root, 'none2') },
+    endpoints: {},
+    ssoCacheDir: join(root, 'sso-cache'),
+    now: () => Date.now(),
+    log: logs.log,
+    version: 'x',
+    pid: process.pid,
+    settings: { ...DEFAULT_SETTINGS, port: 0, desktopNotifications: false },
+    sts: fakeSts({ now: () => Date.now() }),
     ...extra,
   });
   return { root, paths, logs, deps };
@@ -152,8 +217,10 @@ t.test('a port in use is a one-line ListenError that says what to do', async (t)
   t.teardown(() => void blocker.close());
   const port = (blocker.address() as { port: number }).port;
   const { paths, deps } = bareDaemon(t);
-  await t.rejects(startDaemon(deps({ settings: { ...DEFAULT_SETTINGS, port, desktopNotifications: false } })),
-    { code: 'ListenError', message: /127\.0\.0\.1:\d+ \(the port is in use\).*CREDD_PORT/ });
+  await t.rejects(startDaemon(deps({ settings: { ...DEFAULT_SETTINGS, port, desktopNotifications: false } })), {
+    code: 'ListenError',
+    message: /127\.0\.0\.1:\d+ \(the port is in use\).*CREDD_PORT/,
+  });
   t.notOk(existsSync(paths.socket), 'no control socket is left behind');
 });
 
@@ -165,7 +232,10 @@ t.test('a settings edit is noticed: changed keys are logged for a restart, a bro
   t.teardown(() => handle.close());
   writeFileSync(paths.settingsFile, 'port = 0\nrefresh_margin_seconds = 900\n');
   await until(t, 'the change is logged', () => logs.lines().some((l) => l.msg === 'settings changed: restart the daemon to apply them'));
-  t.match(logs.lines().find((l) => l.msg === 'settings changed: restart the daemon to apply them'), { changed: ['refresh_margin_seconds'] });
+  t.match(
+    logs.lines().find((l) => l.msg === 'settings changed: restart the daemon to apply them'),
+    { changed: ['refresh_margin_seconds'] },
+  );
   writeFileSync(paths.settingsFile, 'prot = 1\n');
   await until(t, 'the broken file is logged', () => logs.lines().some((l) => l.level === 50 && /Unknown setting "prot"/.test(String(l.msg))));
 });

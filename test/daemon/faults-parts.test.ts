@@ -56,9 +56,19 @@ t.test('port watch: a foreign listener or a lost listener is logged once, and cl
   let listeners = [{ uid: 1000, inode: 1 }];
   let listening = true;
   const jobs: Array<() => void> = [];
-  const w = watchPort({ port: 9911, uid: 1000, listening: () => listening, log: logs.log, every: (_ms, fn) => (jobs.push(fn), { stop: () => undefined }), listeners: () => listeners });
+  const w = watchPort({
+    port: 9911,
+    uid: 1000,
+    listening: () => listening,
+    log: logs.log,
+    every: (_ms, fn) => (jobs.push(fn), { stop: () => undefined }),
+    listeners: () => listeners,
+  });
   t.equal(w.check(), undefined);
-  listeners = [{ uid: 1000, inode: 1 }, { uid: 0, inode: 2 }];
+  listeners = [
+    { uid: 1000, inode: 1 },
+    { uid: 0, inode: 2 },
+  ];
   jobs[0]!();
   t.match(w.problem(), { message: /127\.0\.0\.1:9911 is also held by root \(uid 0\)/ });
   w.check();

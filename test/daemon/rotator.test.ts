@@ -15,7 +15,9 @@ import { memoryStore } from '../keyring/memory-store.js';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 const session = (mfa: boolean, ms: number) => ({
-  key: `management|${mfa ? 'mfa' : ''}`, root: 'management', ...(mfa ? { mfaSerial: 'mfa' } : {}),
+  key: `management|${mfa ? 'mfa' : ''}`,
+  root: 'management',
+  ...(mfa ? { mfaSerial: 'mfa' } : {}),
   credentials: { accessKeyId: mfa ? 'ASIAMFA' : 'ASIAPLAIN', secretAccessKey: 's', sessionToken: 't', expiration: new Date(NOW + ms) },
 });
 
@@ -47,7 +49,12 @@ function setup(opts: { inKeyring?: boolean; sessions?: ReturnType<typeof session
     works: async () => true,
   };
   const rotate = createRotator({
-    core, keyring, credentialsFile, endpoints: { sts: undefined, iam: 'http://iam' }, now: () => NOW, log,
+    core,
+    keyring,
+    credentialsFile,
+    endpoints: { sts: undefined, iam: 'http://iam' },
+    now: () => NOW,
+    log,
     keyOps: async (target) => {
       targets.push(target);
       if (opts.opsFail) throw new Error(opts.opsFail);
@@ -84,7 +91,10 @@ t.test('no keys, an unknown user, and one rotation at a time', async (t) => {
   const s = setup();
   await t.rejects(s.rotate('dev'), { code: 'BadRequest', message: /Profile "dev" has no long-term keys/ });
   const bad = setup({ opsFail: 'these keys belong to arn:aws:sts::1:assumed-role/x, not an IAM user' });
-  await t.rejects(bad.rotate('management'), { code: 'RotateFailed', message: /Could not tell which IAM user holds AKIAFILE \(these keys belong to .* not an IAM user\): nothing changed/ });
+  await t.rejects(bad.rotate('management'), {
+    code: 'RotateFailed',
+    message: /Could not tell which IAM user holds AKIAFILE \(these keys belong to .* not an IAM user\): nothing changed/,
+  });
   const slow = setup();
   const first = slow.rotate('management');
   await t.rejects(slow.rotate('management'), { status: 409, message: /already running/ });
@@ -94,11 +104,17 @@ t.test('no keys, an unknown user, and one rotation at a time', async (t) => {
 t.test('the control route takes a profile name and nothing else', async (t) => {
   const calls: string[] = [];
   const app = buildControlServer({
-    core: {} as Core, log: createLogger({ level: 'silent' }),
+    core: {} as Core,
+    log: createLogger({ level: 'silent' }),
     info: { version: 'x', pid: 1, endpoint: () => 'http://x', startedAt: NOW, stop: () => undefined },
     rotate: async (p) => (calls.push(p), { profile: p, oldKeyId: 'A', newKeyId: 'B', where: 'keyring' }),
   });
-  t.same((await app.inject({ method: 'POST', url: '/rotate', payload: { profile: 'management' } })).json(), { profile: 'management', oldKeyId: 'A', newKeyId: 'B', where: 'keyring' });
+  t.same((await app.inject({ method: 'POST', url: '/rotate', payload: { profile: 'management' } })).json(), {
+    profile: 'management',
+    oldKeyId: 'A',
+    newKeyId: 'B',
+    where: 'keyring',
+  });
   t.equal((await app.inject({ method: 'POST', url: '/rotate', payload: {} })).statusCode, 400);
   t.same(calls, ['management']);
 });

@@ -49,7 +49,15 @@ t.test('restart re-arms the job and ticks at once; errors are reported, not thro
   const cron = fakeCron();
   const errors: unknown[] = [];
   let ticks = 0;
-  const s = createScheduler({ schedule: cron.schedule, expression: '* * * * *', tick: async () => { ticks++; throw new Error('boom'); }, onError: (e) => errors.push(e) });
+  const s = createScheduler({
+    schedule: cron.schedule,
+    expression: '* * * * *',
+    tick: async () => {
+      ticks++;
+      throw new Error('boom');
+    },
+    onError: (e) => errors.push(e),
+  });
   await s.restart();
   t.equal(cron.jobs.length, 2);
   t.equal(cron.live().length, 1, 'the old job is stopped');
@@ -83,11 +91,15 @@ t.test('the monotonic watchdog calls watch, and stops with the scheduler', async
 t.test('the real node-cron job and interval fire', async (t) => {
   let fired = 0;
   await new Promise<void>((resolve) => {
-    const job = cronSchedule('* * * * * *', () => {
-      fired++;
-      job.stop();
-      resolve();
-    }, () => undefined);
+    const job = cronSchedule(
+      '* * * * * *',
+      () => {
+        fired++;
+        job.stop();
+        resolve();
+      },
+      () => undefined,
+    );
   });
   t.equal(fired, 1);
   // The interval is unref'd (it must not keep the daemon alive): hold the loop open meanwhile.

@@ -5,8 +5,14 @@ import { DEFAULT_SETTINGS } from '../../src/settings.js';
 
 t.test('names the keys that differ, in settings-file spelling', async (t) => {
   const running = { ...DEFAULT_SETTINGS };
-  t.same(diffSettings(running, () => ({ ...running })), { changed: [] });
-  t.same(diffSettings(running, () => ({ ...running, port: 9922, refreshMarginSeconds: 900, imds: !running.imds })), { changed: ['port', 'refresh_margin_seconds', 'imds'] });
+  t.same(
+    diffSettings(running, () => ({ ...running })),
+    { changed: [] },
+  );
+  t.same(
+    diffSettings(running, () => ({ ...running, port: 9922, refreshMarginSeconds: 900, imds: !running.imds })),
+    { changed: ['port', 'refresh_margin_seconds', 'imds'] },
+  );
 });
 
 t.test('a settings file that does not load is reported, not thrown', async (t) => {

@@ -77,7 +77,15 @@ t.test('invalid_grant: the cache file is read again before the session is declar
           raced = true;
           const theirs = await real.createToken(target, reg, grant);
           const file = tokenCacheFile(h.cacheDir, 'corp');
-          writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), accessToken: theirs.accessToken, refreshToken: theirs.refreshToken, expiresAt: new Date(theirs.expiresAt).toISOString() }));
+          writeFileSync(
+            file,
+            JSON.stringify({
+              ...JSON.parse(readFileSync(file, 'utf8')),
+              accessToken: theirs.accessToken,
+              refreshToken: theirs.refreshToken,
+              expiresAt: new Date(theirs.expiresAt).toISOString(),
+            }),
+          );
         }
         return real.createToken(target, reg, grant);
       },
@@ -89,7 +97,7 @@ t.test('invalid_grant: the cache file is read again before the session is declar
   h.clock.advance(55 * 60_000);
   const token = await h.tokens.accessToken(h.service.session('corp'));
   t.ok(raced);
-  t.not(token, before.accessToken, 'the other program\'s token, not a failure');
+  t.not(token, before.accessToken, "the other program's token, not a failure");
   t.equal(token, readCachedToken(file)!.accessToken);
   t.same(h.events, [], 'no session declared over');
   // Now the session really ends.
@@ -156,6 +164,12 @@ t.test('a legacy session without a refresh token: warned before it ends, then Lo
 
 t.test('credd profiles shows the SSO account and role', async (t) => {
   const h = await ssoHarness(t);
-  t.match(h.core.profiles().find((p) => p.name === 'corp-dev'), { account: '222222222222', role: 'Developer (IAM Identity Center corp)', mfa: false, state: 'available' });
-  t.match(h.core.profiles().find((p) => p.name === 'corp-audit'), { account: '888888888888', role: 'arn:aws:iam::888888888888:role/Audit', source: 'corp-dev' });
+  t.match(
+    h.core.profiles().find((p) => p.name === 'corp-dev'),
+    { account: '222222222222', role: 'Developer (IAM Identity Center corp)', mfa: false, state: 'available' },
+  );
+  t.match(
+    h.core.profiles().find((p) => p.name === 'corp-audit'),
+    { account: '888888888888', role: 'arn:aws:iam::888888888888:role/Audit', source: 'corp-dev' },
+  );
 });

@@ -30,17 +30,33 @@ export async function ssoHarness(t: Test, opts: { config?: string; api?: (real: 
   const events: string[] = [];
   const notes: string[] = [];
   const tokens = createSsoTokens({ api, cacheDir: join(dir, 'cache'), now: clock.now, onEvent: (_s, _l, m) => events.push(m) });
-  const h = coreHarness({ clock, config: () => parseAwsConfig(opts.config ?? SSO_CONFIG, '', { configFile: 'c', credentialsFile: 'k' }), extra: { sso: tokens } });
+  const h = coreHarness({
+    clock,
+    config: () => parseAwsConfig(opts.config ?? SSO_CONFIG, '', { configFile: 'c', credentialsFile: 'k' }),
+    extra: { sso: tokens },
+  });
   const sleeps: number[] = [];
   const login = createSsoLogin({
-    api, tokens, now: clock.now, registrationsFile: join(dir, 'state', 'sso-clients.json'), oidcBase: () => emu.url,
+    api,
+    tokens,
+    now: clock.now,
+    registrationsFile: join(dir, 'state', 'sso-clients.json'),
+    oidcBase: () => emu.url,
     onSignedIn: (s) => h.core.ssoChanged(s.cacheId),
     sleep: async (ms) => void sleeps.push(ms),
   });
   const service = createSsoService({
-    config: () => h.core.awsConfig(), plan: (n) => h.core.plan(n), active: () => h.core.activeProfile(),
-    tokens, login, api, now: clock.now, warnMs: 1800_000, changed: (id) => h.core.ssoChanged(id),
-    notify: (_t, m) => notes.push(m), log: (_l, m) => events.push(m),
+    config: () => h.core.awsConfig(),
+    plan: (n) => h.core.plan(n),
+    active: () => h.core.activeProfile(),
+    tokens,
+    login,
+    api,
+    now: clock.now,
+    warnMs: 1800_000,
+    changed: (id) => h.core.ssoChanged(id),
+    notify: (_t, m) => notes.push(m),
+    log: (_l, m) => events.push(m),
   });
   /** Signs in with the device code (approved at once). */
   const signIn = async (session = 'corp') => {

@@ -34,5 +34,9 @@ t.test('access tokens and role credentials renewed in the background across many
   t.ok((h.emu.counts.token.refresh_token ?? 0) >= 8, 'with the refresh token');
   t.ok(credsSeen.size >= 12, `corp-dev's role credentials were renewed across their expiries (${credsSeen.size})`);
   t.equal(h.emu.counts.deviceAuthorization, 1, 'one sign-in for the whole run');
-  t.same(h.events.filter((e) => /ended|could not/.test(e)), [], 'no failure on the way');
+  t.same(
+    h.events.filter((e) => /ended|could not/.test(e)),
+    [],
+    'no failure on the way',
+  );
 });

@@ -10,19 +10,20 @@ import { tmpdir } from 'node:os';
 t.test('holders take turns; the lock is gone afterwards', async (t) => {
   const dir = t.testdir({});
   const order: string[] = [];
-  const hold = (name: string, ms: number) => withStartLock(dir, { pid: process.pid }, async () => {
-    order.push(`${name}+`);
-    await new Promise((r) => setTimeout(r, ms));
-    order.push(`${name}-`);
-    return name;
-  });
+  const hold = (name: string, ms: number) =>
+    withStartLock(dir, { pid: process.pid }, async () => {
+      order.push(`${name}+`);
+      await new Promise((r) => setTimeout(r, ms));
+      order.push(`${name}-`);
+      return name;
+    });
   const out = await Promise.all([hold('a', 60), hold('b', 10), hold('c', 10)]);
   t.same(out, ['a', 'b', 'c']);
   for (let i = 0; i < order.length; i += 2) t.equal(order[i]!.slice(0, 1), order[i + 1]!.slice(0, 1), 'never two at once');
   t.same(readdirSync(dir), []);
 });
 
-t.test('a dead holder\'s lock is broken; an old one too; a live one makes the wait run out', async (t) => {
+t.test("a dead holder's lock is broken; an old one too; a live one makes the wait run out", async (t) => {
   const dir = t.testdir({ 'start.lock': '999999999\n' });
   t.equal(await withStartLock(dir, { pid: process.pid }, async () => 'got it'), 'got it', 'dead pid');
   writeFileSync(join(dir, 'start.lock'), `${process.pid}\n`);
@@ -30,9 +31,15 @@ t.test('a dead holder\'s lock is broken; an old one too; a live one makes the wa
   utimesSync(join(dir, 'start.lock'), old, old);
   t.equal(await withStartLock(dir, { pid: process.pid }, async () => 'old'), 'old', 'too old, whatever its pid');
   writeFileSync(join(dir, 'start.lock'), `${process.pid}\n`);
-  await t.rejects(withStartLock(dir, { pid: process.pid, waitMs: 100 }, async () => 'never'), { code: 'AlreadyRunning', message: /nother credd \(pid \d+\) has been starting for a while/ });
-  t.ok(existsSync(join(dir, 'start.lock')), 'a live holder\'s lock is left alone');
-  await t.rejects(withStartLock(join(dir, 'nope', 'deeper'), { pid: 1 }, async () => 1), { code: 'ENOENT' });
+  await t.rejects(
+    withStartLock(dir, { pid: process.pid, waitMs: 100 }, async () => 'never'),
+    { code: 'AlreadyRunning', message: /nother credd \(pid \d+\) has been starting for a while/ },
+  );
+  t.ok(existsSync(join(dir, 'start.lock')), "a live holder's lock is left alone");
+  await t.rejects(
+    withStartLock(join(dir, 'nope', 'deeper'), { pid: 1 }, async () => 1),
+    { code: 'ENOENT' },
+  );
 });
 
 t.test('the socket is placed by rename, refused when another daemon answers, removed only when ours', async (t) => {

@@ -39,7 +39,10 @@ function icStates(t: Test, pin: boolean): Promise<string[]> {
     // the child), which keeps these caches megamorphic with or without the pin.
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', _TAPJS_PROCESSINFO_COVERAGE_: '0' };
     delete env.NODE_V8_COVERAGE;
-    const child = spawn(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], { env, stdio: ['ignore', fd, 'inherit'] });
+    const child = spawn(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], {
+      env,
+      stdio: ['ignore', fd, 'inherit'],
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`child exited ${code}`));

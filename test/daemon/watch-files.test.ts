@@ -13,7 +13,7 @@ async function until(cond: () => boolean, ms = 10_000): Promise<boolean> {
   return true;
 }
 
-t.test('an edit, or an editor\'s replace-by-rename, is seen; other files in the directory are not', async (t) => {
+t.test("an edit, or an editor's replace-by-rename, is seen; other files in the directory are not", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'credd-watch-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, 'config');

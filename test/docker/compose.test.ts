@@ -31,7 +31,10 @@ interface Compose {
 
 /** compose.yaml as data, through PyYAML (the same YAML 1.1 reading docker compose does for these keys). */
 function loadCompose(): Compose | undefined {
-  const r = spawnSync('python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: readFileSync(join(DOCKER, 'compose.yaml')), encoding: 'utf8' });
+  const r = spawnSync('python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
+    input: readFileSync(join(DOCKER, 'compose.yaml')),
+    encoding: 'utf8',
+  });
   return r.status === 0 ? (JSON.parse(r.stdout) as Compose) : undefined;
 }
 
@@ -52,7 +55,10 @@ t.test('compose.yaml: credd at the ECS address on its own network, in the relati
   const stateDir = resolvePaths({ home: IMAGE_HOME, uid: 1000, platform: 'linux', tmpdir: '/tmp' }).stateDir;
   t.ok(credd.volumes?.includes(`\${HOME}/.aws:${IMAGE_HOME}/.aws:ro`), '~/.aws mounted read-only where credd reads it');
   t.ok(credd.volumes?.includes(`credd-state:${stateDir}`), 'the state volume is where credd keeps its state');
-  t.ok(credd.volumes?.every((v) => !v.includes('.aws') || v.endsWith(':ro')), 'no writable ~/.aws');
+  t.ok(
+    credd.volumes?.every((v) => !v.includes('.aws') || v.endsWith(':ro')),
+    'no writable ~/.aws',
+  );
   t.doesNotThrow(() => checkEcsRelativeUri({ ...DEFAULT_SETTINGS, host: credd.command![2]!, ecsRelativeUri: true }), 'the daemon accepts this command line');
 
   const app = c.services.app!;
@@ -74,7 +80,7 @@ t.test('Dockerfile: multi-stage, production dependencies only, non-root', async 
   t.notMatch(final, /npm (ci|install)(?![^\n]*--omit=dev)/, 'no dev dependencies in the image');
   t.match(DOCKERFILE, /npm ci --omit=dev/);
   t.notMatch(final, /^COPY (\.\/)?src\b/m, 'no sources in the image');
-  t.notMatch(final, /^COPY --from=build \/src\/(src|node_modules)\b/m, 'nor the build stage\'s sources or dev dependencies');
+  t.notMatch(final, /^COPY --from=build \/src\/(src|node_modules)\b/m, "nor the build stage's sources or dev dependencies");
   t.match(final, /^USER node$/m, 'runs as the non-root node user');
   t.match(final, `ENV HOME=${IMAGE_HOME}`);
   t.match(final, /^ENTRYPOINT \["node", "\/app\/dist\/bin\/credd\.js"\]$/m);

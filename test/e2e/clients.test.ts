@@ -88,8 +88,14 @@ if (world && clients.length > 0) {
       t.equal(out.code, 0, out.stderr);
       const env = await evalShellEnv(out.stdout, base);
       shells.set(mode.name, env);
-      const aws = Object.keys(env).filter((k) => k.startsWith('AWS_')).sort();
-      t.same(aws, [...mode.exported, 'AWS_CONFIG_FILE', 'AWS_ENDPOINT_URL_STS', 'AWS_SHARED_CREDENTIALS_FILE'].sort(), `${mode.name}: where to find credentials, never keys`);
+      const aws = Object.keys(env)
+        .filter((k) => k.startsWith('AWS_'))
+        .sort();
+      t.same(
+        aws,
+        [...mode.exported, 'AWS_CONFIG_FILE', 'AWS_ENDPOINT_URL_STS', 'AWS_SHARED_CREDENTIALS_FILE'].sort(),
+        `${mode.name}: where to find credentials, never keys`,
+      );
     }
     t.match(shells.get('container')!.AWS_CONTAINER_CREDENTIALS_FULL_URI, /^http:\/\/127\.0\.0\.1:\d+\/creds$/);
     t.match(shells.get('IMDS')!.AWS_EC2_METADATA_SERVICE_ENDPOINT, /^http:\/\/127\.0\.0\.1:\d+\/$/);

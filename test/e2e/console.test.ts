@@ -25,8 +25,16 @@ if (world) {
     t.equal(call.action, 'getSigninToken');
     t.equal(call.refused, undefined, 'the stand-in accepted the request');
     t.notOk('SessionDuration' in call.params, 'no SessionDuration for chained credentials');
-    const served = JSON.parse((await credd(env, ['credential-process', 'dev'])).stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
-    t.same(call.session, { sessionId: served.AccessKeyId, sessionKey: served.SecretAccessKey, sessionToken: served.SessionToken }, 'the daemon\'s credentials for dev');
+    const served = JSON.parse((await credd(env, ['credential-process', 'dev'])).stdout) as {
+      AccessKeyId: string;
+      SecretAccessKey: string;
+      SessionToken: string;
+    };
+    t.same(
+      call.session,
+      { sessionId: served.AccessKeyId, sessionKey: served.SecretAccessKey, sessionToken: served.SessionToken },
+      "the daemon's credentials for dev",
+    );
     const login = new URL(r.stdout.trim());
     t.equal(login.searchParams.get('Destination'), 'https://console.aws.amazon.com/ec2/home?region=us-west-2');
     const followed = await fetch(login, { redirect: 'manual' });
@@ -39,7 +47,9 @@ if (world) {
     const r = await credd(env, ['console', 'dev', '--long', '--stdout'], '123456\n');
     t.equal(r.code, 0, r.stderr);
     t.match(r.stderr, /assumed from the long-term keys with a new MFA code, for 12 h/);
-    t.same(proxy.calls.slice(before), [{ action: 'AssumeRole', chained: false, durationSeconds: 43200, roleArn: 'arn:aws:iam::222222222222:role/RoleNameIndev', tokenCode: '123456' }]);
+    t.same(proxy.calls.slice(before), [
+      { action: 'AssumeRole', chained: false, durationSeconds: 43200, roleArn: 'arn:aws:iam::222222222222:role/RoleNameIndev', tokenCode: '123456' },
+    ]);
     t.equal(ep.calls.at(-1)!.params.SessionDuration, '43200');
     const wrong = await credd(env, ['console', 'dev', '--long', '--stdout'], '000000\n');
     t.equal(wrong.code, 1);
@@ -69,7 +79,9 @@ if (world) {
       await new Promise((res) => setTimeout(res, 50));
       try {
         text = readFileSync(seen, 'utf8');
-      } catch { /* not yet */ }
+      } catch {
+        /* not yet */
+      }
     }
     const [argv, mode] = text.split('\n');
     t.match(argv, /^ARGV \S+\/credd\/console-[0-9a-f]{16}\.html$/);

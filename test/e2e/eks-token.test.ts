@@ -19,11 +19,13 @@ const decode = (token: string) => new URL(Buffer.from(token.slice('k8s-aws-v1.'.
 /** GET `url` with the cluster header, as the EKS authenticator forwards the token to STS. */
 function getWithClusterHeader(url: URL, cluster: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers: { 'x-k8s-aws-id': cluster }, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
+    http
+      .get(url, { headers: { 'x-k8s-aws-id': cluster }, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
   });
 }
 

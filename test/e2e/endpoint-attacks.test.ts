@@ -32,10 +32,32 @@ if (world && requireOrSkip(t, 'root with setpriv (to act as another user)', canA
   });
 
   t.test('another user gets nothing without the token, whatever the spelling', async (t) => {
-    const spellings = ['/%63reds/dev', '/cred%73/dev', '/creds#x', '/creds;x', 'http://x/creds/dev', `http://127.0.0.1:${port}/creds`, '//creds/dev',
-      '/creds//dev', '/x/../creds/dev', '/creds/./dev', '/%2fcreds/dev', '/creds%2Fdev', '/CREDS/dev', '/creds/dev%00', '/creds\\dev',
-      '/%6catest/meta-data/iam/security-credentials/dev', '/latest/meta-data/iam/security-credentials/%64ev', '/creds', '/creds/dev', '/creds/dev?x'];
-    const answers = await attack(port, spellings.map((p) => rawGet(p, port)));
+    const spellings = [
+      '/%63reds/dev',
+      '/cred%73/dev',
+      '/creds#x',
+      '/creds;x',
+      'http://x/creds/dev',
+      `http://127.0.0.1:${port}/creds`,
+      '//creds/dev',
+      '/creds//dev',
+      '/x/../creds/dev',
+      '/creds/./dev',
+      '/%2fcreds/dev',
+      '/creds%2Fdev',
+      '/CREDS/dev',
+      '/creds/dev%00',
+      '/creds\\dev',
+      '/%6catest/meta-data/iam/security-credentials/dev',
+      '/latest/meta-data/iam/security-credentials/%64ev',
+      '/creds',
+      '/creds/dev',
+      '/creds/dev?x',
+    ];
+    const answers = await attack(
+      port,
+      spellings.map((p) => rawGet(p, port)),
+    );
     t.equal(answers.length, spellings.length);
     for (const [i, a] of answers.entries()) t.ok(a.status >= 400 || a.status === 0, `${spellings[i]}: ${a.status}`);
     t.notOk(leaked(answers), 'no credential in any answer');
@@ -43,35 +65,66 @@ if (world && requireOrSkip(t, 'root with setpriv (to act as another user)', canA
 
   t.test('another user with a stolen token is refused as another user', async (t) => {
     const answers = await attack(port, [rawGet('/creds/dev', port, { Authorization: token }), rawGet('/creds', port, { Authorization: token })]);
-    t.same(answers.map((a) => a.status), [403, 403]);
+    t.same(
+      answers.map((a) => a.status),
+      [403, 403],
+    );
     t.notOk(leaked(answers));
   });
 
-  t.test("another user gets no IMDS token and no IMDS document", async (t) => {
+  t.test('another user gets no IMDS token and no IMDS document', async (t) => {
     const answers = await attack(port, [rawGet('/latest/api/token', port, { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }, 'PUT')]);
-    t.same(answers.map((a) => a.status), [403]);
+    t.same(
+      answers.map((a) => a.status),
+      [403],
+    );
   });
 
   const lan = hostAddress();
-  t.test("from this host's non-loopback address: every connection is looked up", { skip: lan ? false : 'this host has no non-loopback IPv4 address' }, async (t) => {
-    const asOther = await attack(port, [rawGet('/creds/dev', port, { Authorization: token }), rawGet('/latest/api/token', port, { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }, 'PUT')], { localAddress: lan });
-    t.same(asOther.map((a) => a.status), [403, 403], 'another user, even with the token: refused; IMDS: loopback only');
-    t.notOk(leaked(asOther));
-    const asSelf = await attack(port, [rawGet('/creds/dev', port, { Authorization: token })], { localAddress: lan, asSelf: true });
-    t.same(asSelf.map((a) => a.status), [200], 'the same user from the same address: found in the table and served');
-  });
+  t.test(
+    "from this host's non-loopback address: every connection is looked up",
+    { skip: lan ? false : 'this host has no non-loopback IPv4 address' },
+    async (t) => {
+      const asOther = await attack(
+        port,
+        [rawGet('/creds/dev', port, { Authorization: token }), rawGet('/latest/api/token', port, { 'X-aws-ec2-metadata-token-ttl-seconds': '60' }, 'PUT')],
+        { localAddress: lan },
+      );
+      t.same(
+        asOther.map((a) => a.status),
+        [403, 403],
+        'another user, even with the token: refused; IMDS: loopback only',
+      );
+      t.notOk(leaked(asOther));
+      const asSelf = await attack(port, [rawGet('/creds/dev', port, { Authorization: token })], { localAddress: lan, asSelf: true });
+      t.same(
+        asSelf.map((a) => a.status),
+        [200],
+        'the same user from the same address: found in the table and served',
+      );
+    },
+  );
 
   t.test('a header hidden behind a thousand others is not missed', async (t) => {
     const many = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`a${i}`, 'b']));
     const answers = await attack(port, [rawGet('/creds/dev', port, { Authorization: token, ...many, 'X-Forwarded-For': '10.0.0.1' })], { asSelf: true });
-    t.same(answers.map((a) => a.status), [431]);
+    t.same(
+      answers.map((a) => a.status),
+      [431],
+    );
   });
 
   t.test('a flood of refused keep-alive requests: every connection is closed, serving goes on', async (t) => {
-    const socks = await Promise.all(Array.from({ length: 300 }, () => new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(s));
-      s.on('error', reject);
-    })));
+    const socks = await Promise.all(
+      Array.from(
+        { length: 300 },
+        () =>
+          new Promise<net.Socket>((resolve, reject) => {
+            const s = net.connect(port, '127.0.0.1', () => resolve(s));
+            s.on('error', reject);
+          }),
+      ),
+    );
     const closed = socks.map((s) => new Promise<void>((r) => s.once('close', () => r())));
     for (const s of socks) {
       s.resume();

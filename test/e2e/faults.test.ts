@@ -70,7 +70,7 @@ if (world) {
     t.match(daemon.log(), /runtime directory was removed/);
   });
 
-  t.test('a timed-out verb is not applied later behind the user\'s back', async (t) => {
+  t.test("a timed-out verb is not applied later behind the user's back", async (t) => {
     daemon.child.kill('SIGSTOP');
     const node = process.execPath;
     // The CLI's timeout is 30 s; here the client runs with a 1.5 s one through a tiny wrapper.
@@ -104,5 +104,4 @@ if (world) {
     const stop = await credd(box.env, ['stop']);
     t.equal(stop.code, 0);
   });
-
 }

@@ -37,7 +37,10 @@ if (!canDrop) {
     t.equal(asNobody(['mkdir', '-m', '700', dir]).status, 0, 'nobody made it first');
     const daemon = await credd(env, ['daemon']);
     t.not(daemon.code, 0, 'the daemon does not start');
-    t.match(daemon.stderr, new RegExp(`^credd: Refusing the runtime directory ${dir}: it is owned by nobody \\(uid 65534\\), not by you .*XDG_RUNTIME_DIR`, 'm'));
+    t.match(
+      daemon.stderr,
+      new RegExp(`^credd: Refusing the runtime directory ${dir}: it is owned by nobody \\(uid 65534\\), not by you .*XDG_RUNTIME_DIR`, 'm'),
+    );
     t.equal(daemon.stderr.trim().split('\n').length, 1, 'in one line');
     for (const verb of [['env'], ['mfa', '123456'], ['status'], ['switch', 'dev'], ['credential-process', 'dev'], ['start']]) {
       const r = await credd(env, verb);
@@ -74,14 +77,26 @@ if (!canDrop) {
   t.test('a squatted port: start names the holder, env prints nothing, doctor says who', async (t) => {
     const box = makeSandbox('http://127.0.0.1:9');
     t.teardown(() => box.cleanup());
-    const squatter: ChildProcess = spawn('setpriv', [...NOBODY, process.execPath, '-e',
-      "const s=require('net').createServer(c=>c.end('HTTP/1.1 200 OK\\r\\n\\r\\n{}'));s.listen(0,'127.0.0.1',()=>console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const squatter: ChildProcess = spawn(
+      'setpriv',
+      [
+        ...NOBODY,
+        process.execPath,
+        '-e',
+        "const s=require('net').createServer(c=>c.end('HTTP/1.1 200 OK\\r\\n\\r\\n{}'));s.listen(0,'127.0.0.1',()=>console.log(s.address().port))",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     t.teardown(() => void squatter.kill());
     const port = await new Promise<number>((r) => squatter.stdout!.once('data', (b: Buffer) => r(Number(b.toString().trim()))));
     const env = { ...box.env, CREDD_PORT: String(port) };
     const start = await credd(env, ['start']);
     t.not(start.code, 0, 'credd start fails');
-    t.match(start.stderr, new RegExp(`127\\.0\\.0\\.1:${port} is held by nobody \\(uid 65534\\), pid ${squatter.pid! > 0 ? '\\d+' : ''}, not by you`), 'naming the holder');
+    t.match(
+      start.stderr,
+      new RegExp(`127\\.0\\.0\\.1:${port} is held by nobody \\(uid 65534\\), pid ${squatter.pid! > 0 ? '\\d+' : ''}, not by you`),
+      'naming the holder',
+    );
     const e = await credd(env, ['env']);
     t.not(e.code, 0, 'credd env exits non-zero');
     t.equal(e.stdout, '', 'and prints nothing: no token for the squatter');
@@ -104,8 +119,18 @@ if (!canDrop) {
     mkdirSync(join(root, 'state', 'credd'), { recursive: true, mode: 0o700 }); // root's, as `sudo credd` leaves it
     mkdirSync(join(root, 'run'), { mode: 0o700 });
     spawnSync('chown', ['-R', '65534:65534', home, join(root, 'run')]);
-    const env = { PATH: process.env.PATH!, HOME: home, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'cfg'), CREDD_PORT: '0' };
-    const child = spawn('setpriv', [...NOBODY, process.execPath, join(import.meta.dirname, '..', '..', 'dist', 'bin', 'credd.js'), 'daemon'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = {
+      PATH: process.env.PATH!,
+      HOME: home,
+      XDG_RUNTIME_DIR: join(root, 'run'),
+      XDG_STATE_HOME: join(root, 'state'),
+      XDG_CONFIG_HOME: join(root, 'cfg'),
+      CREDD_PORT: '0',
+    };
+    const child = spawn('setpriv', [...NOBODY, process.execPath, join(import.meta.dirname, '..', '..', 'dist', 'bin', 'credd.js'), 'daemon'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let log = '';
     child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
     const end = Date.now() + 20_000;

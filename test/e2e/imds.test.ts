@@ -30,11 +30,22 @@ if (world) {
   t.test('a DNS-rebinding Host is refused, logged once as a security event, and no secret is logged', async (t) => {
     const url = new URL(endpoint);
     const status = await new Promise<number>((resolve, reject) => {
-      http.request({ host: url.hostname, port: url.port, method: 'PUT', path: '/latest/api/token',
-        headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60', Host: `rebind.attacker.example:${url.port}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      }).on('error', reject).end();
+      http
+        .request(
+          {
+            host: url.hostname,
+            port: url.port,
+            method: 'PUT',
+            path: '/latest/api/token',
+            headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '60', Host: `rebind.attacker.example:${url.port}` },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
+        .on('error', reject)
+        .end();
     });
     t.equal(status, 403);
     const creds = JSON.parse((await credd(box.env, ['credential-process', 'prod'])).stdout);

@@ -16,7 +16,12 @@ t.test('keys import with keyring = secret-service or auto: one-line error, nothi
     const r = await credd({ ...box.env, CREDD_KEYRING: setting }, ['keys', 'import', 'management']);
     t.equal(r.code, 1, setting);
     t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
-    t.match(r.stderr, setting === 'auto' ? /No keyring to keep keys in \(the secret-service keyring did not answer/ : /keyring = secret-service, but the secret-service keyring did not answer/);
+    t.match(
+      r.stderr,
+      setting === 'auto'
+        ? /No keyring to keep keys in \(the secret-service keyring did not answer/
+        : /keyring = secret-service, but the secret-service keyring did not answer/,
+    );
     t.match(r.stderr, /gnome-keyring or KeePassXC/);
     t.notMatch(r.stderr, MANAGEMENT_SECRET);
     t.equal(readFileSync(credsFile, 'utf8'), before, 'the credentials file is untouched');
@@ -33,7 +38,13 @@ t.test('a daemon told to use Secret Service refuses to start without it; auto st
   t.match(r.stderr, /keyring = secret-service, but/);
   const doc = await credd({ ...box.env, CREDD_KEYRING: 'auto' }, ['doctor', '--json']);
   const findings = (JSON.parse(doc.stdout) as { findings: Array<{ code: string; severity: string; fix: string }> }).findings;
-  t.match(findings.find((f) => f.code === 'KeyringUnavailable'), { severity: 'warning', fix: /gnome-keyring/ });
+  t.match(
+    findings.find((f) => f.code === 'KeyringUnavailable'),
+    { severity: 'warning', fix: /gnome-keyring/ },
+  );
   const none = await credd({ ...box.env, CREDD_KEYRING: 'none' }, ['doctor', '--json']);
-  t.notOk((JSON.parse(none.stdout) as { findings: Array<{ code: string }> }).findings.some((f) => f.code === 'KeyringUnavailable'), 'keyring = none: no finding');
+  t.notOk(
+    (JSON.parse(none.stdout) as { findings: Array<{ code: string }> }).findings.some((f) => f.code === 'KeyringUnavailable'),
+    'keyring = none: no finding',
+  );
 });

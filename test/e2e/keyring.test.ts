@@ -85,8 +85,17 @@ if (session && requireOrSkip(t, 'moto_server', moto !== null)) {
     const stateFile = join(box.root, 'state', 'credd', 'state.json');
     const sealed = readFileSync(stateFile, 'utf8');
     t.ok(sealed.startsWith(SEALED_PREFIX), 'the state file is encrypted');
-    const state = JSON.parse(stateCipher(stateKey((await openKeyring({ setting: 'auto', platform: 'linux' })).store!)).open(sealed)) as { sessions: Array<{ secretAccessKey: string; sessionToken: string }>; credentials: Array<{ secretAccessKey: string; sessionToken: string }> };
-    const secrets = [secret, state.sessions[0]!.secretAccessKey, state.sessions[0]!.sessionToken, state.credentials[0]!.sessionToken, state.credentials[0]!.secretAccessKey];
+    const state = JSON.parse(stateCipher(stateKey((await openKeyring({ setting: 'auto', platform: 'linux' })).store!)).open(sealed)) as {
+      sessions: Array<{ secretAccessKey: string; sessionToken: string }>;
+      credentials: Array<{ secretAccessKey: string; sessionToken: string }>;
+    };
+    const secrets = [
+      secret,
+      state.sessions[0]!.secretAccessKey,
+      state.sessions[0]!.sessionToken,
+      state.credentials[0]!.sessionToken,
+      state.credentials[0]!.secretAccessKey,
+    ];
     t.equal(secrets.filter(Boolean).length, 5);
     for (const f of filesUnder(box.root)) {
       const text = readFileSync(f, 'latin1');

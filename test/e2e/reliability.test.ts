@@ -74,7 +74,10 @@ if (world) {
     t.equal(a.status, 200);
     t.not(a.body.AccessKeyId, servedKey, 'new credentials');
     servedKey = a.body.AccessKeyId!;
-    t.notOk((await status(box)).errors.some((e) => e.name === 'dev'), 'the error is cleared');
+    t.notOk(
+      (await status(box)).errors.some((e) => e.name === 'dev'),
+      'the error is cleared',
+    );
     // Nobody asks again: the scheduler retries the in-use profile once its backoff runs out.
     await until(t, 'test was fetched by the scheduler', async () => (await status(box)).profiles.some((p) => p.name === 'test'), 60_000);
     t.equal((await daemonGet(box, '/creds/test')).status, 200);
@@ -115,7 +118,10 @@ if (world) {
     t.notOk(existsSync(join(box.env.XDG_RUNTIME_DIR!, 'credd', 'endpoint.json')), 'endpoint file removed');
     t.match(world.daemon.log(), /"msg":"stopped"/);
     const saved = JSON.parse(readFileSync(join(box.env.XDG_STATE_HOME!, 'credd', 'state.json'), 'utf8')) as { credentials: Array<{ profile: string }> };
-    t.ok(saved.credentials.some((c) => c.profile === 'staging'), 'what it obtained is on disk');
+    t.ok(
+      saved.credentials.some((c) => c.profile === 'staging'),
+      'what it obtained is on disk',
+    );
     proxy.mode = 'pass';
   });
 }

@@ -32,14 +32,17 @@ if (world && requireOrSkip(t, 'aws', hasCommand('aws'), 'pip install awscli')) {
     t.equal(r.code, 0, r.stderr);
     for (const [profile, account] of Object.entries(SCENARIO_ACCOUNTS)) {
       t.equal((await credd(box.env, ['switch', profile])).code, 0);
-      const got = (await callerAccount());
+      const got = await callerAccount();
       t.equal(got.account, account, `aws sts get-caller-identity in ${profile}: ${got.stderr}`);
     }
     const gst = proxy.calls.filter((c) => c.action === 'GetSessionToken' && c.tokenCode === '123456');
     t.equal(gst.length, 1, 'exactly one GetSessionToken with the good code');
     const assumes = proxy.calls.filter((c) => c.action === 'AssumeRole');
     t.equal(assumes.length, 4, 'one AssumeRole per environment');
-    t.ok(assumes.every((c) => c.chained && c.durationSeconds === 3600), 'chained roles ask for at most one hour');
+    t.ok(
+      assumes.every((c) => c.chained && c.durationSeconds === 3600),
+      'chained roles ask for at most one hour',
+    );
   });
 
   t.test('a second, wrong code keeps the session in place', async (t) => {
@@ -80,9 +83,11 @@ if (world && requireOrSkip(t, 'aws', hasCommand('aws'), 'pip install awscli')) {
     const served = JSON.parse((await credd(box.env, ['credential-process', 'dev'])).stdout);
     const log = daemon.log();
     t.ok(log.length > 0, 'the daemon logged');
-    for (const s of [token, secret, served.SecretAccessKey, served.SessionToken, MANAGEMENT_SECRET, '123456']) t.notOk(log.includes(s), 'secret absent from the log');
+    for (const s of [token, secret, served.SecretAccessKey, served.SessionToken, MANAGEMENT_SECRET, '123456'])
+      t.notOk(log.includes(s), 'secret absent from the log');
     const { statSync } = await import('node:fs');
-    for (const f of ['run/credd/token', 'state/credd/state.json', 'run/credd/control.sock']) t.equal(statSync(join(box.root, f)).mode & 0o777, 0o600, `${f} is 0600`);
+    for (const f of ['run/credd/token', 'state/credd/state.json', 'run/credd/control.sock'])
+      t.equal(statSync(join(box.root, f)).mode & 0o777, 0o600, `${f} is 0600`);
     t.equal(statSync(join(box.root, 'run', 'credd')).mode & 0o777, 0o700);
   });
 

@@ -35,8 +35,14 @@ if (world) {
   t.test('the Go SDK v2 through the container endpoint', async (t) => {
     if (!requireOrSkip(t, 'go with golang-github-aws-aws-sdk-go-v2-dev (apt-get install golang-go golang-github-aws-aws-sdk-go-v2-dev)', hasGo)) return;
     const bin = join(build, 'client');
-    const b = await runCommand('go', ['build', '-o', bin, join(import.meta.dirname, 'go-client', 'main.go')],
-      { PATH: process.env.PATH!, HOME: build, GO111MODULE: 'off', GOPATH, GOCACHE: join(build, 'cache'), GOFLAGS: '-mod=mod' });
+    const b = await runCommand('go', ['build', '-o', bin, join(import.meta.dirname, 'go-client', 'main.go')], {
+      PATH: process.env.PATH!,
+      HOME: build,
+      GO111MODULE: 'off',
+      GOPATH,
+      GOCACHE: join(build, 'cache'),
+      GOFLAGS: '-mod=mod',
+    });
     t.equal(b.code, 0, `built offline in GOPATH mode: ${b.stderr}`);
     const env = await evalShellEnv((await credd(box.env, ['env'])).stdout, clientBase);
     const r = await runCommand(bin, [], env);

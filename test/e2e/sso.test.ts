@@ -43,7 +43,11 @@ if (world) {
     emu.approveDevices();
     const results = await Promise.all(runs);
     emu.knobs.autoApprove = true;
-    t.same(results.map((r) => r.code), [0, 0, 0, 0, 0], results.map((r) => r.stderr).join(''));
+    t.same(
+      results.map((r) => r.code),
+      [0, 0, 0, 0, 0],
+      results.map((r) => r.stderr).join(''),
+    );
     t.equal(emu.counts.deviceAuthorization, 1, 'exactly one device authorization');
     const codes = new Set(results.map((r) => /confirm this code: (\S+)/.exec(r.stdout)?.[1]));
     t.equal(codes.size, 1, 'every caller shows the same user code');
@@ -58,10 +62,20 @@ if (world) {
 
   const clients = CLIENTS.filter((c) => requireOrSkip(t, c.name, c.available, c.hint));
   t.test('corp-dev, corp-prod and the chained corp-audit reach every client through credd env', async (t) => {
-    const base: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: box.home, AWS_ENDPOINT_URL_STS: world.moto.url, AWS_CONFIG_FILE: join(box.root, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(box.root, 'none') };
+    const base: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: box.home,
+      AWS_ENDPOINT_URL_STS: world.moto.url,
+      AWS_CONFIG_FILE: join(box.root, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(box.root, 'none'),
+    };
     if (process.env.PYENV_ROOT) base.PYENV_ROOT = process.env.PYENV_ROOT;
     const before = emu.counts.authorize + emu.counts.deviceAuthorization;
-    for (const [profile, account] of [['corp-dev', SSO_ACCOUNTS.dev], ['corp-prod', SSO_ACCOUNTS.prod], ['corp-audit', SSO_ACCOUNTS.audit]] as const) {
+    for (const [profile, account] of [
+      ['corp-dev', SSO_ACCOUNTS.dev],
+      ['corp-prod', SSO_ACCOUNTS.prod],
+      ['corp-audit', SSO_ACCOUNTS.audit],
+    ] as const) {
       const e = await credd(env, ['env', profile]);
       t.equal(e.code, 0, e.stderr);
       const shell = await evalShellEnv(e.stdout, base);
@@ -75,7 +89,15 @@ if (world) {
   });
 
   t.test('after credd login, boto3 and the JS SDK fromSSO use the cache file credd wrote', async (t) => {
-    const sdkEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: box.home, AWS_CONFIG_FILE: join(box.home, '.aws', 'config'), AWS_SHARED_CREDENTIALS_FILE: join(box.root, 'none'), AWS_ENDPOINT_URL_SSO: emu.url, AWS_ENDPOINT_URL_SSO_OIDC: emu.url, AWS_ENDPOINT_URL_STS: world.moto.url };
+    const sdkEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: box.home,
+      AWS_CONFIG_FILE: join(box.home, '.aws', 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(box.root, 'none'),
+      AWS_ENDPOINT_URL_SSO: emu.url,
+      AWS_ENDPOINT_URL_SSO_OIDC: emu.url,
+      AWS_ENDPOINT_URL_STS: world.moto.url,
+    };
     if (process.env.PYENV_ROOT) sdkEnv.PYENV_ROOT = process.env.PYENV_ROOT;
     const portalCalls = emu.counts.roleCredentials;
     if (clients.some((c) => c.name === 'boto3')) {
@@ -106,13 +128,39 @@ if (world) {
   });
 
   t.test('a cache file written as the AWS CLI writes it: credd serves without a sign-in', async (t) => {
-    const post = async (path: string, body: unknown) => (await fetch(`${emu.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, any>>;
-    const reg = await post('/client/register', { clientName: 'botocore-client-corp', clientType: 'public', scopes: ['sso:account:access'], grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'] });
+    const post = async (path: string, body: unknown) =>
+      (await fetch(`${emu.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<
+        Record<string, any>
+      >;
+    const reg = await post('/client/register', {
+      clientName: 'botocore-client-corp',
+      clientType: 'public',
+      scopes: ['sso:account:access'],
+      grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+    });
     const dev = await post('/device_authorization', { clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl: START_URL });
-    const tok = await post('/token', { clientId: reg.clientId, clientSecret: reg.clientSecret, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: dev.deviceCode });
+    const tok = await post('/token', {
+      clientId: reg.clientId,
+      clientSecret: reg.clientSecret,
+      grantType: 'urn:ietf:params:oauth:grant-type:device_code',
+      deviceCode: dev.deviceCode,
+    });
     const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
     // The AWS CLI v2's layout (botocore SSOTokenLoader): these keys, this order, RFC 3339 with Z.
-    writeFileSync(world.cacheFile, JSON.stringify({ startUrl: START_URL, region: 'us-east-1', accessToken: tok.accessToken, expiresAt: iso(Date.now() + tok.expiresIn * 1000), clientId: reg.clientId, clientSecret: reg.clientSecret, registrationExpiresAt: iso(reg.clientSecretExpiresAt * 1000), refreshToken: tok.refreshToken }), { mode: 0o600 });
+    writeFileSync(
+      world.cacheFile,
+      JSON.stringify({
+        startUrl: START_URL,
+        region: 'us-east-1',
+        accessToken: tok.accessToken,
+        expiresAt: iso(Date.now() + tok.expiresIn * 1000),
+        clientId: reg.clientId,
+        clientSecret: reg.clientSecret,
+        registrationExpiresAt: iso(reg.clientSecretExpiresAt * 1000),
+        refreshToken: tok.refreshToken,
+      }),
+      { mode: 0o600 },
+    );
     const signIns = emu.counts.authorize + emu.counts.deviceAuthorization;
     const cp = await credd(env, ['credential-process', 'corp-prod']);
     t.equal(cp.code, 0, cp.stderr);
@@ -126,10 +174,12 @@ if (world) {
     const r = await credd(env, ['login', 'corp']);
     t.equal(r.code, 0, r.stderr);
     t.equal(browser.launches().length, 1, 'one browser launch');
-    t.match(browser.launches()[0], /\/authorize\?response_type=code&client_id=.*redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Foauth%2Fcallback.*code_challenge_method=S256/);
+    t.match(
+      browser.launches()[0],
+      /\/authorize\?response_type=code&client_id=.*redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Foauth%2Fcallback.*code_challenge_method=S256/,
+    );
     t.equal(emu.counts.token.authorization_code, 1, 'one code exchanged (with a verified PKCE verifier)');
     const cached = JSON.parse(readFileSync(world.cacheFile, 'utf8')) as Record<string, string>;
     t.match(cached, { startUrl: START_URL, accessToken: /^at-/, refreshToken: /^rt-/ }, 'written back in the shared format');
   });
-
 }

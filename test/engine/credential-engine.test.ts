@@ -66,7 +66,10 @@ t.test('static stability: STS down keeps serving what is valid and backs off', a
   const retryAt = h.engine.retries.retryAt('dev')!;
   t.ok(retryAt > h.clock.now(), 'a retry time is set');
   const answers = await Promise.all(Array.from({ length: 50 }, () => h.engine.get('dev')));
-  t.ok(answers.every((a) => a === first), '50 more requests served the valid credentials');
+  t.ok(
+    answers.every((a) => a === first),
+    '50 more requests served the valid credentials',
+  );
   await h.engine.idle();
   t.equal(h.sts.count('AssumeRole'), 2, 'no STS call while the backoff runs, however many requests');
   h.clock.advance(retryAt - h.clock.now());
@@ -115,7 +118,7 @@ t.test('a request with nothing to serve during an outage costs one STS call per 
   t.equal(h.sts.count('AssumeRole'), 4, '`credd refresh` always asks STS');
 });
 
-t.test('AccessDenied on one role is that profile\'s error only', async (t) => {
+t.test("AccessDenied on one role is that profile's error only", async (t) => {
   const h = harness();
   await h.mfa();
   h.sts.deny.add(roleArn('prod'));
@@ -156,7 +159,7 @@ t.test('a 900 s grant is served and renewed without a storm', async (t) => {
     await h.engine.idle();
     h.clock.advance(5000);
   }
-  t.same(short, [], 'every answer had more than 7 minutes left (above JS v3\'s 5)');
+  t.same(short, [], "every answer had more than 7 minutes left (above JS v3's 5)");
   const n = h.sts.count('AssumeRole');
   t.ok(n >= 7 && n <= 9, `about one call per 450 s over an hour (${n})`);
   t.ok(h.sts.calls.filter((c) => c.action === 'AssumeRole').every((c) => c.durationSeconds === 900));
@@ -174,9 +177,20 @@ t.test('jitter: each credential gets its own refresh time, drawn once', async (t
 t.test('an MFA root served as it is: due only at its end, no churn per request', async (t) => {
   const clock = fakeClock();
   const sts = fakeSts(clock);
-  const config = parseAwsConfig(`[profile mgmt]\nmfa_serial = ${MFA_SERIAL}\n`, '[mgmt]\naws_access_key_id = AKIA\naws_secret_access_key = S\n', { configFile: 'c', credentialsFile: 'k' });
+  const config = parseAwsConfig(`[profile mgmt]\nmfa_serial = ${MFA_SERIAL}\n`, '[mgmt]\naws_access_key_id = AKIA\naws_secret_access_key = S\n', {
+    configFile: 'c',
+    credentialsFile: 'k',
+  });
   const sessions = createSessionManager({ sts, now: clock.now, endpoints: {}, sessionSeconds: 3600, minServeSeconds: 60, onChange: () => undefined });
-  const engine = createCredentialEngine({ plan: (n) => resolvePlan(config, n), sessions, sts, now: clock.now, endpoints: {}, refresh: DEFAULT_REFRESH, onBackgroundError: () => undefined });
+  const engine = createCredentialEngine({
+    plan: (n) => resolvePlan(config, n),
+    sessions,
+    sts,
+    now: clock.now,
+    endpoints: {},
+    refresh: DEFAULT_REFRESH,
+    onBackgroundError: () => undefined,
+  });
   t.equal((await rejection(engine.get('mgmt'))).code, 'MfaRequired');
   await sessions.start(resolvePlan(config, 'mgmt'), '123456');
   const first = await engine.get('mgmt');
@@ -203,7 +217,9 @@ t.test('long-term keys without MFA: the plain session renews itself before the m
 t.test('seed, uses, forget and idle', async (t) => {
   const h = harness();
   const now = h.clock.now();
-  const served = toServed('dev', { accessKeyId: 'ASIASEED', secretAccessKey: 's', sessionToken: 't', expiration: new Date(now + 50 * MIN) }, now - 10 * MIN, { roleArn: roleArn('dev') });
+  const served = toServed('dev', { accessKeyId: 'ASIASEED', secretAccessKey: 's', sessionToken: 't', expiration: new Date(now + 50 * MIN) }, now - 10 * MIN, {
+    roleArn: roleArn('dev'),
+  });
   h.engine.seed(served);
   t.equal(served.refreshAt, served.expiresAt - 1200_000);
   t.equal(await h.engine.get('dev'), served, 'a seeded entry is served without STS');
@@ -226,16 +242,29 @@ t.test('a role assumed from a role: the parent is fetched (and cached) first, th
   const sts = fakeSts(clock);
   const config = parseAwsConfig(
     `[profile dev]\nsource_profile = management\nrole_arn = ${roleArn('dev')}\nmfa_serial = ${MFA_SERIAL}\n\n[profile deep]\nsource_profile = dev\nrole_arn = arn:aws:iam::666666666666:role/Deep\n`,
-    '[management]\naws_access_key_id = AKIA\naws_secret_access_key = S\n', { configFile: 'c', credentialsFile: 'k' });
+    '[management]\naws_access_key_id = AKIA\naws_secret_access_key = S\n',
+    { configFile: 'c', credentialsFile: 'k' },
+  );
   const sessions = createSessionManager({ sts, now: clock.now, endpoints: {}, sessionSeconds: 43200, minServeSeconds: 60, onChange: () => undefined });
-  const engine = createCredentialEngine({ plan: (n) => resolvePlan(config, n), sessions, sts, now: clock.now, endpoints: {}, refresh: DEFAULT_REFRESH, onBackgroundError: () => undefined });
+  const engine = createCredentialEngine({
+    plan: (n) => resolvePlan(config, n),
+    sessions,
+    sts,
+    now: clock.now,
+    endpoints: {},
+    refresh: DEFAULT_REFRESH,
+    onBackgroundError: () => undefined,
+  });
   await sessions.start(resolvePlan(config, 'deep'), '123456');
   const deep = await engine.get('deep');
   const dev = engine.peek('dev')!;
-  t.same(sts.calls.filter((c) => c.action === 'AssumeRole').map((c) => [c.roleArn, c.signedWith]), [
-    [roleArn('dev'), 'ASIASESSION00000001'],
-    ['arn:aws:iam::666666666666:role/Deep', dev.credentials.accessKeyId],
-  ]);
+  t.same(
+    sts.calls.filter((c) => c.action === 'AssumeRole').map((c) => [c.roleArn, c.signedWith]),
+    [
+      [roleArn('dev'), 'ASIASESSION00000001'],
+      ['arn:aws:iam::666666666666:role/Deep', dev.credentials.accessKeyId],
+    ],
+  );
   t.equal(deep.accountId, '666666666666');
   t.ok(engine.lastUse().has('dev'), 'the parent counts as in use: the child needs it warm');
   sts.mode = 'expired-token';
@@ -277,7 +306,10 @@ t.test('a failing background renewal is reported once, however many requests joi
   h.sts.hold = new Promise<void>((r) => (release = r));
   // 1,000 requests in the renew window while the one STS call hangs, then fails.
   const answers = await Promise.all(Array.from({ length: 1000 }, () => h.engine.get('dev')));
-  t.ok(answers.every((a) => a === first), 'all served the valid credentials');
+  t.ok(
+    answers.every((a) => a === first),
+    'all served the valid credentials',
+  );
   release();
   await h.engine.idle();
   t.equal(h.sts.count('AssumeRole'), 2, 'one background attempt');

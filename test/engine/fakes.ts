@@ -72,8 +72,10 @@ export function fakeSts(clock: { now(): number }): FakeSts {
     };
   };
   const fault = (sts: FakeSts) => {
-    if (sts.mode === 'down') throw new StsUnavailableError('STS is unreachable or busy (TimeoutError: connect ETIMEDOUT); credd keeps serving what is still valid and will retry.');
-    if (sts.mode === 'throttle') throw new StsUnavailableError('STS is unreachable or busy (Throttling: Rate exceeded); credd keeps serving what is still valid and will retry.');
+    if (sts.mode === 'down')
+      throw new StsUnavailableError('STS is unreachable or busy (TimeoutError: connect ETIMEDOUT); credd keeps serving what is still valid and will retry.');
+    if (sts.mode === 'throttle')
+      throw new StsUnavailableError('STS is unreachable or busy (Throttling: Rate exceeded); credd keeps serving what is still valid and will retry.');
   };
   const sts: FakeSts = {
     calls: [],
@@ -84,18 +86,34 @@ export function fakeSts(clock: { now(): number }): FakeSts {
       sts.calls.push({ action: 'GetSessionToken', tokenCode: input.tokenCode, durationSeconds: input.durationSeconds, signedWith: keys.accessKeyId });
       if (sts.hold) await sts.hold;
       fault(sts);
-      if (input.serialNumber && input.tokenCode !== '123456') throw new AccessDeniedError('STS refused the MFA code: AccessDenied: MultiFactorAuthentication failed');
+      if (input.serialNumber && input.tokenCode !== '123456')
+        throw new AccessDeniedError('STS refused the MFA code: AccessDenied: MultiFactorAuthentication failed');
       return grant('ASIASESSION', input.durationSeconds ?? 43200);
     },
     async assumeRole(keys, input: AssumeRoleInput) {
-      sts.calls.push({ action: 'AssumeRole', roleArn: input.roleArn, durationSeconds: input.durationSeconds, signedWith: keys.accessKeyId, ...(input.serialNumber ? { serialNumber: input.serialNumber, tokenCode: input.tokenCode } : {}) });
+      sts.calls.push({
+        action: 'AssumeRole',
+        roleArn: input.roleArn,
+        durationSeconds: input.durationSeconds,
+        signedWith: keys.accessKeyId,
+        ...(input.serialNumber ? { serialNumber: input.serialNumber, tokenCode: input.tokenCode } : {}),
+      });
       if (sts.hold) await sts.hold;
       fault(sts);
-      if (sts.roleMaxSeconds !== undefined && input.durationSeconds > sts.roleMaxSeconds) throw new CreddError('ValidationError', `STS refused role ${input.roleArn}: ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`, 400);
-      if (input.serialNumber && input.tokenCode !== '123456') throw new AccessDeniedError('STS refused the MFA code: AccessDenied: MultiFactorAuthentication failed');
+      if (sts.roleMaxSeconds !== undefined && input.durationSeconds > sts.roleMaxSeconds)
+        throw new CreddError(
+          'ValidationError',
+          `STS refused role ${input.roleArn}: ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`,
+          400,
+        );
+      if (input.serialNumber && input.tokenCode !== '123456')
+        throw new AccessDeniedError('STS refused the MFA code: AccessDenied: MultiFactorAuthentication failed');
       if (sts.mode === 'expired-token') throw new CreddError('ExpiredToken', 'STS says the source session has expired (role x): run `credd mfa`.', 403);
       if (sts.deny.has(input.roleArn)) throw new AccessDeniedError(`STS refused role ${input.roleArn}: AccessDenied: not authorized`);
-      return { ...grant('ASIAROLE', sts.roleSeconds ?? input.durationSeconds), assumedRoleArn: `${input.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/s` };
+      return {
+        ...grant('ASIAROLE', sts.roleSeconds ?? input.durationSeconds),
+        assumedRoleArn: `${input.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/s`,
+      };
     },
     async getFederationToken(keys, input: GetFederationTokenInput) {
       sts.calls.push({ action: 'GetFederationToken', durationSeconds: input.durationSeconds, signedWith: keys.accessKeyId });
@@ -141,7 +159,15 @@ export function memoryLog(): { log: Logger; lines(): Array<Record<string, unknow
   });
   const log = createLogger({ level: 'debug', destination });
   const text = () => chunks.join('');
-  return { log, text, lines: () => text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    log,
+    text,
+    lines: () =>
+      text()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 /** Lets pending promise callbacks (and one macrotask) run. */

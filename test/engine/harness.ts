@@ -60,7 +60,16 @@ export function harness(opts: HarnessOptions = {}) {
     onFailure: (profile, err, reason) => failures.push({ profile, code: err.code, reason }),
   });
   return {
-    clock, sts, config, settings, sessions, engine, keepWarm, plan, backgroundErrors, failures,
+    clock,
+    sts,
+    config,
+    settings,
+    sessions,
+    engine,
+    keepWarm,
+    plan,
+    backgroundErrors,
+    failures,
     setActive: (name: string | undefined) => void (active = name),
     /** Starts the MFA session of the scenario (one GetSessionToken with the good code). */
     mfa: () => sessions.start(plan('dev'), '123456'),

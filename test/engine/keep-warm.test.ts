@@ -25,7 +25,10 @@ t.test('a 500-profile config: only the profiles in use are kept warm', async (t)
   t.same([...roles].sort(), [roleArn('dev'), roleArn('p123'), roleArn('p7')].sort(), 'nothing else was ever assumed');
   const perRole = h.sts.count('AssumeRole') / 3;
   t.ok(perRole >= 4 && perRole <= 6, `each renewed about every 40 minutes (${perRole} calls in 3 h)`);
-  t.ok(h.engine.cached().every((c) => c.expiresAt - h.clock.now() > 15 * MIN), 'and what is cached always has more than 15 minutes left');
+  t.ok(
+    h.engine.cached().every((c) => c.expiresAt - h.clock.now() > 15 * MIN),
+    'and what is cached always has more than 15 minutes left',
+  );
 });
 
 t.test('keep-warm window: a profile not requested for four hours goes cold; the active one never does', async (t) => {
@@ -36,7 +39,10 @@ t.test('keep-warm window: a profile not requested for four hours goes cold; the 
   await run(h, 4 * HOUR + 30 * MIN);
   const devCalls = () => h.sts.calls.filter((c) => c.roleArn === roleArn('dev')).length;
   const before = devCalls();
-  t.ok(h.sts.calls.some((c) => c.roleArn === roleArn('prod')), 'the active profile is fetched though nobody asked yet (reason: missing)');
+  t.ok(
+    h.sts.calls.some((c) => c.roleArn === roleArn('prod')),
+    'the active profile is fetched though nobody asked yet (reason: missing)',
+  );
   await run(h, 2 * HOUR);
   t.equal(devCalls(), before, 'dev is no longer refreshed');
   t.equal(h.engine.peek('dev'), undefined, 'and its expired credentials were dropped');

@@ -1,6 +1,14 @@
 import t from 'tap';
 import {
-  backoffDelay, DEFAULT_REFRESH, freshness, nextRefreshAt, profilesInUse, refreshAt, refreshDue, sessionPhase, withDefaults,
+  backoffDelay,
+  DEFAULT_REFRESH,
+  freshness,
+  nextRefreshAt,
+  profilesInUse,
+  refreshAt,
+  refreshDue,
+  sessionPhase,
+  withDefaults,
 } from '../../src/engine/refresh-policy.js';
 
 const MIN = 60_000;
@@ -88,8 +96,16 @@ t.test('final pre-expiry assume: once, inside the last window of the MFA session
   t.same(refreshDue({ now: finalFrom - 1, entry: old, mfaSession: { expiresAt: end } }, s), { due: false, reason: 'fresh' });
   t.same(refreshDue({ now: finalFrom, entry: old, mfaSession: { expiresAt: end } }, s), { due: true, reason: 'final' });
   const renewed = { obtainedAt: finalFrom + 1000, expiresAt: finalFrom + 1000 + HOUR };
-  t.same(refreshDue({ now: finalFrom + 2000, entry: renewed, mfaSession: { expiresAt: end } }, s), { due: false, reason: 'fresh' }, 'not again once assumed in the window');
-  t.same(refreshDue({ now: end - 30_000, entry: renewed, mfaSession: { expiresAt: undefined } }, s), { due: false, reason: 'needs-mfa' }, 'after the session: nothing to do until a new code');
+  t.same(
+    refreshDue({ now: finalFrom + 2000, entry: renewed, mfaSession: { expiresAt: end } }, s),
+    { due: false, reason: 'fresh' },
+    'not again once assumed in the window',
+  );
+  t.same(
+    refreshDue({ now: end - 30_000, entry: renewed, mfaSession: { expiresAt: undefined } }, s),
+    { due: false, reason: 'needs-mfa' },
+    'after the session: nothing to do until a new code',
+  );
 });
 
 t.test('backoff: capped exponential with equal jitter', async (t) => {
@@ -115,7 +131,11 @@ t.test('backoff: capped exponential with equal jitter', async (t) => {
 });
 
 t.test('profiles in use: the active one plus those requested within the window', async (t) => {
-  const use = new Map([['dev', T0 - HOUR], ['old', T0 - 5 * HOUR], ['edge', T0 - 4 * HOUR]]);
+  const use = new Map([
+    ['dev', T0 - HOUR],
+    ['old', T0 - 5 * HOUR],
+    ['edge', T0 - 4 * HOUR],
+  ]);
   t.same(profilesInUse('prod', use, T0, DEFAULT_REFRESH).sort(), ['dev', 'edge', 'prod']);
   t.same(profilesInUse(undefined, new Map(), T0, DEFAULT_REFRESH), []);
   t.same(profilesInUse('dev', use, T0, DEFAULT_REFRESH).sort(), ['dev', 'edge'], 'no duplicates');

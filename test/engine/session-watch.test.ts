@@ -19,7 +19,12 @@ t.test('warns once ahead of the end, again once it ended, and again for a new se
   const clock = fakeClock();
   let list = [session(clock.now() + 2 * 3600_000)];
   const told: SessionWarning[] = [];
-  const watch = createSessionWatch({ sessions: { list: () => list } as unknown as SessionManager, now: clock.now, settings: DEFAULT_REFRESH, onWarning: (w) => told.push(w) });
+  const watch = createSessionWatch({
+    sessions: { list: () => list } as unknown as SessionManager,
+    now: clock.now,
+    settings: DEFAULT_REFRESH,
+    onWarning: (w) => told.push(w),
+  });
   watch.check();
   t.same(told, []);
   t.same(watch.current(), []);

@@ -34,7 +34,9 @@ export const canActAsOtherUser = process.getuid?.() === 0 && hasCommand('setpriv
 
 /** A non-loopback IPv4 address of this host, to use as a source address; undefined if none. */
 export function hostAddress(): string | undefined {
-  return Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
 }
 
 export interface Answer {
@@ -58,4 +60,6 @@ export async function attack(port: number, requests: string[], opts: { localAddr
 
 /** A raw GET with the given headers. */
 export const rawGet = (path: string, port: number, headers: Record<string, string> = {}, method = 'GET'): string =>
-  `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}Connection: close\r\n\r\n`;
+  `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}Connection: close\r\n\r\n`;

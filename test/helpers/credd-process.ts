@@ -52,7 +52,8 @@ export function makeSandbox(stsUrl: string, { extraProfiles = 0 }: { extraProfil
   for (const [i, name] of bulkProfileNames(extraProfiles).entries()) roles.push(roleProfile(name, String(600000000000 + i)));
   writeFileSync(join(home, '.aws', 'config'), `[profile management]\nregion = us-west-2\n\n${roles.join('\n')}`);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CREDD_') && !k.startsWith('XDG_') && k !== 'DBUS_SESSION_BUS_ADDRESS') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('CREDD_') && !k.startsWith('XDG_') && k !== 'DBUS_SESSION_BUS_ADDRESS') env[k] = v;
   Object.assign(env, {
     HOME: home,
     XDG_RUNTIME_DIR: join(root, 'run'),
@@ -119,7 +120,9 @@ export interface DaemonLaunch {
 /** Spawns `credd daemon` and waits until `credd status` answers. */
 export async function startDaemonProcess(env: Record<string, string>, { nodeArgs = [], wrap = [] }: DaemonLaunch = {}): Promise<DaemonProcess> {
   const argv = [process.execPath, ...nodeArgs, CREDD_BIN, 'daemon'];
-  const child = wrap.length ? spawn(wrap[0]!, [...wrap.slice(1), ...argv], { env, stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = wrap.length
+    ? spawn(wrap[0]!, [...wrap.slice(1), ...argv], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -149,11 +152,13 @@ export function endpointOf(box: Sandbox): { url: string; token: string } {
 /** GET with node:http: `fetch` adds Sec-Fetch-* headers, which the endpoint refuses as a browser's. */
 export function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
+    http
+      .get(url, { headers, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
   });
 }
 

@@ -28,7 +28,13 @@ export async function startKeyringSession(t: Test): Promise<KeyringSession | nul
   const ok = hasCommand('dbus-run-session') && hasCommand('gnome-keyring-daemon');
   if (!requireOrSkip(t, 'gnome-keyring', ok, 'apt-get install -y gnome-keyring dbus libsecret-tools')) return null;
   const home = mkdtempSync(join(tmpdir(), 'credd-keyring-'));
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_RUNTIME_DIR: home, XDG_CONFIG_HOME: join(home, 'config') };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_RUNTIME_DIR: home,
+    XDG_CONFIG_HOME: join(home, 'config'),
+  };
   const proc = spawn('dbus-run-session', ['--', 'sh', '-c', SCRIPT], { env, stdio: ['pipe', 'pipe', 'ignore'] });
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';

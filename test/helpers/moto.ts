@@ -43,10 +43,7 @@ export function hasCommand(cmd: string): boolean {
   if (cmd.includes('/') || cmd.includes(path.sep)) return isExecutable(cmd);
   const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
   // Windows finds `foo` as `foo.exe` etc.; elsewhere the name is exact.
-  const exts =
-    process.platform === 'win32'
-      ? ['', ...(process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')]
-      : [''];
+  const exts = process.platform === 'win32' ? ['', ...(process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')] : [''];
   return dirs.some((dir) => exts.some((ext) => isExecutable(path.join(dir, cmd + ext))));
 }
 
@@ -70,12 +67,7 @@ function isExecutable(file: string): boolean {
  * @param what  name of the missing part, e.g. `'moto_server'`
  * @param hint  how to install it; defaults to a known hint for `what`
  */
-export function requireOrSkip(
-  t: Test,
-  what: string,
-  available: boolean,
-  hint: string | undefined = INSTALL_HINTS[what],
-): boolean {
+export function requireOrSkip(t: Test, what: string, available: boolean, hint: string | undefined = INSTALL_HINTS[what]): boolean {
   if (available) return true;
   const reason = `${what} not found${hint ? ` (${hint})` : ''}`;
   if (process.env.CI === 'true') {
@@ -160,11 +152,7 @@ child.on('exit', (code) => process.exit(code ?? 0));
 `;
 
 async function launch(port: number): Promise<Moto> {
-  const proc = spawn(
-    process.execPath,
-    ['-e', WATCHDOG, 'moto_server', '-H', '127.0.0.1', '-p', String(port)],
-    { stdio: ['pipe', 'ignore', 'pipe'] },
-  );
+  const proc = spawn(process.execPath, ['-e', WATCHDOG, 'moto_server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['pipe', 'ignore', 'pipe'] });
   // Keep the last few KB of stderr for error messages; moto logs each request
   // there, so an unbounded buffer would grow for the whole test run.
   let stderr = '';

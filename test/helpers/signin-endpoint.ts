@@ -61,7 +61,8 @@ export async function startSigninEndpoint(): Promise<SigninEndpoint> {
     const params = url.searchParams;
     const call: SigninCall = { action: params.get('Action') ?? '', rawQuery, params: Object.fromEntries(params) };
     calls.push(call);
-    const send = (status: number, body: string, headers: http.OutgoingHttpHeaders = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
+    const send = (status: number, body: string, headers: http.OutgoingHttpHeaders = {}) =>
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
     if (url.pathname === '/federation' && call.action === 'getSigninToken') {
       const { refused, session } = checkTokenRequest(rawQuery, params);
       if (session) call.session = session;
@@ -88,9 +89,10 @@ export async function startSigninEndpoint(): Promise<SigninEndpoint> {
     url: `http://127.0.0.1:${port}`,
     calls,
     tokens,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

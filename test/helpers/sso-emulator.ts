@@ -57,8 +57,12 @@ export interface SsoEmulator {
 }
 
 const ERRTYPE: Record<string, string> = {
-  authorization_pending: 'AuthorizationPendingException', slow_down: 'SlowDownException', invalid_grant: 'InvalidGrantException',
-  invalid_client: 'InvalidClientException', expired_token: 'ExpiredTokenException', invalid_request: 'InvalidRequestException',
+  authorization_pending: 'AuthorizationPendingException',
+  slow_down: 'SlowDownException',
+  invalid_grant: 'InvalidGrantException',
+  invalid_client: 'InvalidClientException',
+  expired_token: 'ExpiredTokenException',
+  invalid_request: 'InvalidRequestException',
 };
 const b64url = (b: Buffer) => b.toString('base64url');
 const id = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
@@ -73,7 +77,17 @@ export async function startSsoEmulator(opts: SsoEmulatorOptions): Promise<SsoEmu
   const refresh = new Map<string, { clientId: string; sessionEndsAt: number; revoked: boolean }>();
   const emu: SsoEmulator = {
     url: '',
-    knobs: { accessTokenSeconds: 3600, sessionSeconds: 8 * 3600, registrationSeconds: 90 * 86400, pendingPolls: 0, slowDownPolls: 0, invalidGrants: 0, portal401: 0, autoApprove: true, rotateRefresh: true },
+    knobs: {
+      accessTokenSeconds: 3600,
+      sessionSeconds: 8 * 3600,
+      registrationSeconds: 90 * 86400,
+      pendingPolls: 0,
+      slowDownPolls: 0,
+      invalidGrants: 0,
+      portal401: 0,
+      autoApprove: true,
+      rotateRefresh: true,
+    },
     counts: { register: 0, deviceAuthorization: 0, authorize: 0, token: {}, roleCredentials: 0, logout: 0 },
     log: [],
     approveDevices: () => {
@@ -83,7 +97,11 @@ export async function startSsoEmulator(opts: SsoEmulatorOptions): Promise<SsoEmu
       for (const a of access.values()) a.revoked = true;
       for (const r of refresh.values()) r.revoked = true;
     },
-    close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
   const k = emu.knobs;
 
@@ -91,7 +109,8 @@ export async function startSsoEmulator(opts: SsoEmulatorOptions): Promise<SsoEmu
     res.writeHead(status, { 'content-type': 'application/json', ...(errType ? { 'x-amzn-errortype': errType } : {}) });
     res.end(JSON.stringify(body));
   };
-  const oauthError = (res: ServerResponse, error: string, status = 400) => json(res, status, { error, error_description: error }, ERRTYPE[error] ?? 'InvalidRequestException');
+  const oauthError = (res: ServerResponse, error: string, status = 400) =>
+    json(res, status, { error, error_description: error }, ERRTYPE[error] ?? 'InvalidRequestException');
   const unauthorized = (res: ServerResponse) => json(res, 401, { message: 'Session token not found or invalid' }, 'UnauthorizedException');
   const grant = (clientId: string, scopes: string[], sessionEndsAt: number) => {
     const accessToken = id('at-');
@@ -121,12 +140,22 @@ export async function startSsoEmulator(opts: SsoEmulatorOptions): Promise<SsoEmu
       return c && (secret === undefined || c.secret === secret) && c.expiresAt > now() ? c : undefined;
     };
     if (req.method === 'POST' && path === '/device_authorization') {
-      if (!client(body.clientId, body.clientSecret)) return oauthError(res, 'invalid_client', 401), true;
+      if (!client(body.clientId, body.clientSecret)) return (oauthError(res, 'invalid_client', 401), true);
       emu.counts.deviceAuthorization++;
       const deviceCode = id('dc-');
-      const userCode = randomBytes(4).toString('hex').toUpperCase().replace(/^(.{4})/, '$1-');
+      const userCode = randomBytes(4)
+        .toString('hex')
+        .toUpperCase()
+        .replace(/^(.{4})/, '$1-');
       devices.set(deviceCode, { clientId: body.clientId, approved: k.autoApprove, expiresAt: now() + 600_000, userCode });
-      json(res, 200, { deviceCode, userCode, verificationUri: `${emu.url}/device`, verificationUriComplete: `${emu.url}/device?user_code=${userCode}`, expiresIn: 600, interval: 1 });
+      json(res, 200, {
+        deviceCode,
+        userCode,
+        verificationUri: `${emu.url}/device`,
+        verificationUriComplete: `${emu.url}/device?user_code=${userCode}`,
+        expiresIn: 600,
+        interval: 1,
+      });
       return true;
     }
     if (req.method === 'GET' && path === '/authorize') {
@@ -135,7 +164,13 @@ export async function startSsoEmulator(opts: SsoEmulatorOptions): Promise<SsoEmu
       const c = client(q.get('client_id') ?? '');
       const redirect = q.get('redirect_uri') ?? '';
       // AWS accepts only http://127.0.0.1:PORT/oauth/callback.
-      if (!c || !/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/.test(redirect) || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || q.get('response_type') !== 'code') {
+      if (
+        !c ||
+        !/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/.test(redirect) ||
+        q.get('code_challenge_method') !== 'S256' ||
+        !q.get('code_challenge') ||
+        q.get('response_type') !== 'code'
+      ) {
         res.writeHead(400).end('bad authorize request');
         return true;
       }
@@ -149,37 +184,38 @@ export async function startSsoEmulator(opts: SsoEmulatorOptions): Promise<SsoEmu
       emu.counts.token[kind] = (emu.counts.token[kind] ?? 0) + 1;
       emu.log.push(`token ${kind}`);
       const c = client(body.clientId, body.clientSecret);
-      if (!c) return oauthError(res, 'invalid_client', 401), true;
+      if (!c) return (oauthError(res, 'invalid_client', 401), true);
       const endsAt = now() + k.sessionSeconds * 1000;
       if (kind === 'device_code') {
         const d = devices.get(body.deviceCode);
-        if (!d || d.clientId !== body.clientId) return oauthError(res, 'invalid_grant'), true;
-        if (k.pendingPolls > 0) return k.pendingPolls--, oauthError(res, 'authorization_pending'), true;
-        if (k.slowDownPolls > 0) return k.slowDownPolls--, oauthError(res, 'slow_down'), true;
-        if (!d.approved) return oauthError(res, 'authorization_pending'), true;
+        if (!d || d.clientId !== body.clientId) return (oauthError(res, 'invalid_grant'), true);
+        if (k.pendingPolls > 0) return (k.pendingPolls--, oauthError(res, 'authorization_pending'), true);
+        if (k.slowDownPolls > 0) return (k.slowDownPolls--, oauthError(res, 'slow_down'), true);
+        if (!d.approved) return (oauthError(res, 'authorization_pending'), true);
         devices.delete(body.deviceCode);
-        return json(res, 200, grant(body.clientId, c.scopes, endsAt)), true;
+        return (json(res, 200, grant(body.clientId, c.scopes, endsAt)), true);
       }
       if (kind === 'authorization_code') {
         const a = codes.get(body.code);
         codes.delete(body.code);
-        const verified = a !== undefined && typeof body.codeVerifier === 'string' && b64url(createHash('sha256').update(body.codeVerifier).digest()) === a.challenge;
-        if (!a || !verified || a.clientId !== body.clientId || a.redirectUri !== body.redirectUri) return oauthError(res, 'invalid_grant'), true;
-        return json(res, 200, grant(body.clientId, a.scopes, endsAt)), true;
+        const verified =
+          a !== undefined && typeof body.codeVerifier === 'string' && b64url(createHash('sha256').update(body.codeVerifier).digest()) === a.challenge;
+        if (!a || !verified || a.clientId !== body.clientId || a.redirectUri !== body.redirectUri) return (oauthError(res, 'invalid_grant'), true);
+        return (json(res, 200, grant(body.clientId, a.scopes, endsAt)), true);
       }
       if (kind === 'refresh_token') {
         const r = refresh.get(body.refreshToken);
-        if (k.invalidGrants > 0) return k.invalidGrants--, oauthError(res, 'invalid_grant'), true;
-        if (!r || r.revoked || r.clientId !== body.clientId || r.sessionEndsAt <= now()) return oauthError(res, 'invalid_grant'), true;
+        if (k.invalidGrants > 0) return (k.invalidGrants--, oauthError(res, 'invalid_grant'), true);
+        if (!r || r.revoked || r.clientId !== body.clientId || r.sessionEndsAt <= now()) return (oauthError(res, 'invalid_grant'), true);
         const out = grant(body.clientId, c.scopes, r.sessionEndsAt);
         if (k.rotateRefresh) r.revoked = true;
         else {
           refresh.delete(out.refreshToken as string);
           out.refreshToken = body.refreshToken;
         }
-        return json(res, 200, out), true;
+        return (json(res, 200, out), true);
       }
-      return oauthError(res, 'unsupported_grant_type'), true;
+      return (oauthError(res, 'unsupported_grant_type'), true);
     }
     return false;
   };
@@ -188,8 +224,8 @@ export async function startSsoEmulator(opts: SsoEmulatorOptions): Promise<SsoEmu
     if (!['/federation/credentials', '/assignment/accounts', '/assignment/roles', '/logout'].includes(path)) return false;
     const token = String(req.headers['x-amz-sso_bearer_token'] ?? '');
     const a = access.get(token);
-    if (k.portal401 > 0) return k.portal401--, unauthorized(res), true;
-    if (!a || a.revoked || a.expiresAt <= now()) return unauthorized(res), true;
+    if (k.portal401 > 0) return (k.portal401--, unauthorized(res), true);
+    if (!a || a.revoked || a.expiresAt <= now()) return (unauthorized(res), true);
     const q = url.searchParams;
     if (path === '/logout') {
       emu.counts.logout++;
@@ -201,16 +237,19 @@ export async function startSsoEmulator(opts: SsoEmulatorOptions): Promise<SsoEmu
       const all = Object.keys(opts.accounts).map((accountId) => ({ accountId, accountName: `acct-${accountId}`, emailAddress: `${accountId}@example.com` }));
       const start = Number(q.get('next_token') ?? 0);
       const page = all.slice(start, start + 2);
-      return json(res, 200, { accountList: page, ...(start + 2 < all.length ? { nextToken: String(start + 2) } : {}) }), true;
+      return (json(res, 200, { accountList: page, ...(start + 2 < all.length ? { nextToken: String(start + 2) } : {}) }), true);
     }
     const accountId = q.get('account_id') ?? '';
-    if (path === '/assignment/roles') return json(res, 200, { roleList: (opts.accounts[accountId] ?? []).map((roleName) => ({ roleName, accountId })) }), true;
+    if (path === '/assignment/roles')
+      return (json(res, 200, { roleList: (opts.accounts[accountId] ?? []).map((roleName) => ({ roleName, accountId })) }), true);
     const roleName = q.get('role_name') ?? '';
-    if (!opts.accounts[accountId]?.includes(roleName)) return json(res, 403, { message: 'No access' }, 'ForbiddenException'), true;
+    if (!opts.accounts[accountId]?.includes(roleName)) return (json(res, 403, { message: 'No access' }, 'ForbiddenException'), true);
     emu.counts.roleCredentials++;
-    const c = opts.assume ? await opts.assume(accountId, roleName) : { accessKeyId: id('ASIA'), secretAccessKey: id('s'), sessionToken: id('t'), expiration: now() + 3600_000 };
+    const c = opts.assume
+      ? await opts.assume(accountId, roleName)
+      : { accessKeyId: id('ASIA'), secretAccessKey: id('s'), sessionToken: id('t'), expiration: now() + 3600_000 };
     const expiration = k.roleSeconds === undefined ? c.expiration : Math.min(c.expiration, now() + k.roleSeconds * 1000);
-    return json(res, 200, { roleCredentials: { ...c, expiration } }), true;
+    return (json(res, 200, { roleCredentials: { ...c, expiration } }), true);
   };
 
   const server = createServer((req, res) => {

@@ -65,7 +65,9 @@ export async function startSsoWorld(t: Test, opts: { daemon?: boolean } = {}): P
   const emu = await startSsoEmulator({
     accounts: { [SSO_ACCOUNTS.dev]: ['Developer', 'ReadOnly'], [SSO_ACCOUNTS.prod]: ['Developer'], '999999999999': ['Admin'] },
     async assume(accountId, roleName) {
-      const out = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/${roleName}`, RoleSessionName: 'sso-user', DurationSeconds: 3600 }));
+      const out = await sts.send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/${roleName}`, RoleSessionName: 'sso-user', DurationSeconds: 3600 }),
+      );
       const c = out.Credentials!;
       return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken!, expiration: c.Expiration!.getTime() };
     },

@@ -10,9 +10,7 @@ import { startStsProxy, type StsProxy } from './sts-proxy.js';
 
 // Must be set before the SDK is loaded, hence the dynamic import below.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const { STSClient, GetSessionTokenCommand, AssumeRoleCommand, GetCallerIdentityCommand } = await import(
-  '@aws-sdk/client-sts'
-);
+const { STSClient, GetSessionTokenCommand, AssumeRoleCommand, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
 
 type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
@@ -51,9 +49,7 @@ async function rejection(t: Test, p: Promise<unknown>): Promise<Record<string, a
 
 /** Temporary credentials from GetSessionToken, as a credential daemon gets them. */
 async function sessionCreds(t: Test, proxy: StsProxy): Promise<Creds> {
-  const out = await sts(t, proxy).send(
-    new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '123456', DurationSeconds: 3600 }),
-  );
+  const out = await sts(t, proxy).send(new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '123456', DurationSeconds: 3600 }));
   const c = out.Credentials!;
   return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
 }
@@ -88,10 +84,7 @@ t.test('requireOrSkip skips locally and fails in CI', async (t) => {
 
     const local = fake();
     t.equal(requireOrSkip(local.test, 'moto_server', false), false);
-    t.same(local.log, [
-      'comment SKIP: moto_server not found (pip install "moto[server]")',
-      'skip SKIP: moto_server not found (pip install "moto[server]")',
-    ]);
+    t.same(local.log, ['comment SKIP: moto_server not found (pip install "moto[server]")', 'skip SKIP: moto_server not found (pip install "moto[server]")']);
 
     process.env.CI = 'true';
     const ci = fake();
@@ -158,16 +151,11 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
     const proxy = await proxyFor(t);
     const client = sts(t, proxy);
 
-    const ok = await client.send(
-      new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '123456', DurationSeconds: 3600 }),
-    );
+    const ok = await client.send(new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '123456', DurationSeconds: 3600 }));
     t.ok(ok.Credentials?.AccessKeyId, 'access key');
     t.ok(ok.Credentials?.SessionToken, 'session token');
 
-    const wrong = await rejection(
-      t,
-      client.send(new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '000000' })),
-    );
+    const wrong = await rejection(t, client.send(new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '000000' })));
     t.equal(wrong.name, 'AccessDenied');
     t.equal(wrong.Code, 'AccessDenied');
     t.equal(wrong.message, 'MultiFactorAuthentication failed with invalid MFA one time pass code. ');
@@ -178,10 +166,7 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
     t.equal(noCode.name, 'AccessDenied', 'a device without a code is refused too');
 
     for (const DurationSeconds of [899, 129_601]) {
-      const bad = await rejection(
-        t,
-        client.send(new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '123456', DurationSeconds })),
-      );
+      const bad = await rejection(t, client.send(new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '123456', DurationSeconds })));
       t.equal(bad.name, 'ValidationError', `DurationSeconds ${DurationSeconds}`);
       t.match(bad.message, /durationSeconds/);
       t.equal(bad.$metadata?.httpStatusCode, 400);
@@ -202,10 +187,7 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
     const proxy = await startStsProxy({ upstream: moto.url, validCodes: ['654321'] });
     t.teardown(() => proxy.close());
     const client = sts(t, proxy);
-    const old = await rejection(
-      t,
-      client.send(new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '123456' })),
-    );
+    const old = await rejection(t, client.send(new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '123456' })));
     t.equal(old.name, 'AccessDenied');
     const ok = await client.send(new GetSessionTokenCommand({ SerialNumber: MFA_SERIAL, TokenCode: '654321' }));
     t.ok(ok.Credentials?.AccessKeyId);
@@ -215,20 +197,12 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
     const proxy = await proxyFor(t);
     const chained = sts(t, proxy, await sessionCreds(t, proxy));
 
-    const tooLong = await rejection(
-      t,
-      chained.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'alice', DurationSeconds: 7200 })),
-    );
+    const tooLong = await rejection(t, chained.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'alice', DurationSeconds: 7200 })));
     t.equal(tooLong.name, 'ValidationError');
-    t.equal(
-      tooLong.message,
-      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
-    );
+    t.equal(tooLong.message, 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
     t.equal(tooLong.$metadata?.httpStatusCode, 400);
 
-    const out = await chained.send(
-      new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'alice', DurationSeconds: 3600 }),
-    );
+    const out = await chained.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'alice', DurationSeconds: 3600 }));
     const c = out.Credentials!;
     t.ok(c.AccessKeyId && c.SecretAccessKey && c.SessionToken, 'role credentials');
     const asRole = sts(t, proxy, {
@@ -242,9 +216,7 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
 
     // Long-term credentials are not role chaining: real STS allows up to the
     // role's MaxSessionDuration, and so does the proxy.
-    const direct = await sts(t, proxy).send(
-      new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'alice', DurationSeconds: 7200 }),
-    );
+    const direct = await sts(t, proxy).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'alice', DurationSeconds: 7200 }));
     t.ok(direct.Credentials?.AccessKeyId, 'unchained 7200 s is fine');
 
     for (const RoleSessionName of ['a', 'has space', 'x'.repeat(65), 'bad/char']) {
@@ -252,24 +224,21 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
       t.equal(bad.name, 'ValidationError', `RoleSessionName ${JSON.stringify(RoleSessionName)}`);
       t.match(bad.message, /roleSessionName/);
     }
-    const overMax = await rejection(
-      t,
-      sts(t, proxy).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'alice', DurationSeconds: 43_201 })),
-    );
+    const overMax = await rejection(t, sts(t, proxy).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'alice', DurationSeconds: 43_201 })));
     t.equal(overMax.name, 'ValidationError', 'over 12 h is refused even unchained');
 
+    t.same(proxy.calls.filter((c) => c.action === 'AssumeRole').slice(0, 3), [
+      { action: 'AssumeRole', durationSeconds: 7200, roleArn: ROLE, chained: true },
+      { action: 'AssumeRole', durationSeconds: 3600, roleArn: ROLE, chained: true },
+      { action: 'AssumeRole', durationSeconds: 7200, roleArn: ROLE, chained: false },
+    ]);
     t.same(
-      proxy.calls.filter((c) => c.action === 'AssumeRole').slice(0, 3),
-      [
-        { action: 'AssumeRole', durationSeconds: 7200, roleArn: ROLE, chained: true },
-        { action: 'AssumeRole', durationSeconds: 3600, roleArn: ROLE, chained: true },
-        { action: 'AssumeRole', durationSeconds: 7200, roleArn: ROLE, chained: false },
-      ],
+      proxy.calls.find((c) => c.action === 'GetCallerIdentity'),
+      {
+        action: 'GetCallerIdentity',
+        chained: true,
+      },
     );
-    t.same(proxy.calls.find((c) => c.action === 'GetCallerIdentity'), {
-      action: 'GetCallerIdentity',
-      chained: true,
-    });
   });
 
   t.test('denyRoles', async (t) => {
@@ -358,13 +327,10 @@ if (requireOrSkip(t, 'moto_server', moto !== null) && moto) {
         method: 'POST',
         headers: {
           'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8',
-          Authorization:
-            'AWS4-HMAC-SHA256 Credential=AKIDRAWEXAMPLE/20240101/us-east-1/sts/aws4_request, ' +
-            'SignedHeaders=host;x-amz-date, Signature=0',
+          Authorization: 'AWS4-HMAC-SHA256 Credential=AKIDRAWEXAMPLE/20240101/us-east-1/sts/aws4_request, ' + 'SignedHeaders=host;x-amz-date, Signature=0',
           'X-Amz-Date': '20240101T000000Z',
         },
-        body: 'Action=AssumeRole&Version=2011-06-15&RoleArn=' +
-          encodeURIComponent(ROLE) + '&RoleSessionName=raw&DurationSeconds=1800',
+        body: `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(ROLE)}&RoleSessionName=raw&DurationSeconds=1800`,
       });
     const [viaProxy, direct] = await Promise.all([request(proxy.url), request(moto.url)]);
     t.equal(viaProxy.status, direct.status);

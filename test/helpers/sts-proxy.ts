@@ -74,8 +74,7 @@ const ASSUME_ROLE_DURATION = { min: 900, max: 43_200 };
 const ROLE_CHAINING_MAX_SECONDS = 3600;
 const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const MFA_FAILED = 'MultiFactorAuthentication failed with invalid MFA one time pass code. ';
-const CHAINING_CAP =
-  'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
+const CHAINING_CAP = 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
 
 /** Headers that describe one hop's connection, not the message. */
 const HOP_BY_HOP = new Set([
@@ -192,11 +191,7 @@ export async function startStsProxy(opts: StsProxyOptions): Promise<StsProxy> {
     return mfaFailed ? accessDenied(MFA_FAILED) : undefined;
   }
 
-  async function refuseAssumeRole(
-    call: StsCall,
-    params: URLSearchParams,
-    req: http.IncomingMessage,
-  ): Promise<StsError | undefined> {
+  async function refuseAssumeRole(call: StsCall, params: URLSearchParams, req: http.IncomingMessage): Promise<StsError | undefined> {
     const name = params.get('RoleSessionName');
     if (name === null || !ROLE_SESSION_NAME.test(name)) {
       return validationError(
@@ -247,21 +242,18 @@ export async function startStsProxy(opts: StsProxyOptions): Promise<StsProxy> {
     headers.host = upstream.host;
     headers['content-length'] = String(body.length);
     return new Promise((resolve, reject) => {
-      const up = http.request(
-        { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path, headers, agent },
-        (upRes) => {
-          readBody(upRes).then((resBody) => {
-            const outHeaders = withoutHopByHop(upRes.headers);
-            outHeaders['content-length'] = String(resBody.length);
-            resolve({
-              status: upRes.statusCode ?? 502,
-              statusMessage: upRes.statusMessage ?? '',
-              headers: outHeaders,
-              body: resBody,
-            });
-          }, reject);
-        },
-      );
+      const up = http.request({ protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path, headers, agent }, (upRes) => {
+        readBody(upRes).then((resBody) => {
+          const outHeaders = withoutHopByHop(upRes.headers);
+          outHeaders['content-length'] = String(resBody.length);
+          resolve({
+            status: upRes.statusCode ?? 502,
+            statusMessage: upRes.statusMessage ?? '',
+            headers: outHeaders,
+            body: resBody,
+          });
+        }, reject);
+      });
       up.on('error', (err) => reject(new Error(`upstream ${opts.upstream}: ${err.message}`)));
       up.end(body);
     });
@@ -278,7 +270,10 @@ export async function startStsProxy(opts: StsProxyOptions): Promise<StsProxy> {
 function routableHeaders(headers: http.IncomingHttpHeaders, params: URLSearchParams): http.IncomingHttpHeaders {
   const credential = params.get('X-Amz-Credential');
   if (headers.authorization || !credential) return headers;
-  return { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${params.get('X-Amz-SignedHeaders') ?? 'host'}, Signature=${params.get('X-Amz-Signature') ?? ''}` };
+  return {
+    ...headers,
+    authorization: `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${params.get('X-Amz-SignedHeaders') ?? 'host'}, Signature=${params.get('X-Amz-Signature') ?? ''}`,
+  };
 }
 
 /** Query-string parameters overlaid with form-body parameters. */
@@ -311,12 +306,8 @@ function checkDuration(seconds: number | undefined, range: { min: number; max: n
   if (seconds === undefined) return undefined;
   if (Number.isInteger(seconds) && seconds >= range.min && seconds <= range.max) return undefined;
   const constraint =
-    seconds < range.min
-      ? `Member must have value greater than or equal to ${range.min}`
-      : `Member must have value less than or equal to ${range.max}`;
-  return validationError(
-    `1 validation error detected: Value '${seconds}' at 'durationSeconds' failed to satisfy constraint: ${constraint}`,
-  );
+    seconds < range.min ? `Member must have value greater than or equal to ${range.min}` : `Member must have value less than or equal to ${range.max}`;
+  return validationError(`1 validation error detected: Value '${seconds}' at 'durationSeconds' failed to satisfy constraint: ${constraint}`);
 }
 
 function accessDenied(message: string): StsError {

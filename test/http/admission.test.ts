@@ -65,16 +65,45 @@ const CASES: Case[] = [
   { name: 'Origin', url: '/creds/dev', headers: { ...auth, origin: 'https://evil.example' }, want: 'browser-header', status: 403, wire: true },
   { name: 'Sec-Fetch-Mode', url: '/creds/dev', headers: { ...auth, 'sec-fetch-mode': 'no-cors' }, want: 'browser-header', status: 403, wire: true },
   { name: 'Sec_Fetch_Site', url: '/creds/dev', headers: { ...auth, sec_fetch_site: 'cross-site' }, want: 'browser-header', status: 403, wire: true },
-  { name: 'Sec-Fetch on IMDS PUT', method: 'PUT', url: '/latest/api/token', headers: { host: HOST, 'sec-fetch-mode': 'no-cors' }, want: 'browser-header', status: 403 },
+  {
+    name: 'Sec-Fetch on IMDS PUT',
+    method: 'PUT',
+    url: '/latest/api/token',
+    headers: { host: HOST, 'sec-fetch-mode': 'no-cors' },
+    want: 'browser-header',
+    status: 403,
+  },
   ...['x-forwarded-for', 'forwarded', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip', 'via', 'x_forwarded_for', 'true-client-ip', 'x-client-ip'].map(
     (h): Case => ({ name: h, url: '/creds/dev', headers: { ...auth, [h]: '10.0.0.1' }, want: 'forwarded', status: 403, wire: true }),
   ),
-  { name: 'X-Forwarded-For on IMDS PUT', method: 'PUT', url: '/latest/api/token', headers: { host: HOST, 'x-forwarded-for': '1.2.3.4', 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, want: 'forwarded', status: 403, wire: true },
-  { name: 'a proxy header behind 120 others', url: '/creds/dev', headers: { ...auth, ...junk, 'x-forwarded-for': '10.0.0.1' }, want: 'too-many-headers', status: 431, wire: true },
+  {
+    name: 'X-Forwarded-For on IMDS PUT',
+    method: 'PUT',
+    url: '/latest/api/token',
+    headers: { host: HOST, 'x-forwarded-for': '1.2.3.4', 'x-aws-ec2-metadata-token-ttl-seconds': '60' },
+    want: 'forwarded',
+    status: 403,
+    wire: true,
+  },
+  {
+    name: 'a proxy header behind 120 others',
+    url: '/creds/dev',
+    headers: { ...auth, ...junk, 'x-forwarded-for': '10.0.0.1' },
+    want: 'too-many-headers',
+    status: 431,
+    wire: true,
+  },
   // The container token.
   { name: 'no token', url: '/creds/dev', headers: { host: HOST }, want: 'no-token', status: 401, wire: true },
   { name: 'no token, active route', url: '/creds', headers: { host: HOST }, want: 'no-token', status: 401, wire: true },
-  { name: 'token one character off', url: '/creds/dev', headers: { ...auth, authorization: `${TOKEN.slice(0, -1)}x` }, want: 'bad-token', status: 401, wire: true },
+  {
+    name: 'token one character off',
+    url: '/creds/dev',
+    headers: { ...auth, authorization: `${TOKEN.slice(0, -1)}x` },
+    want: 'bad-token',
+    status: 401,
+    wire: true,
+  },
   { name: 'Bearer token', url: '/creds/dev', headers: { ...auth, authorization: `Bearer ${TOKEN}` }, want: 'bad-token', status: 401, wire: true },
   { name: 'token with a query', url: '/creds/dev?x=1', headers: { host: HOST }, want: 'no-token', status: 401, wire: true },
   { name: 'no token on a bad name', url: '/creds/a..b', headers: { host: HOST }, want: 'no-token', status: 401, wire: true },
@@ -86,9 +115,24 @@ const CASES: Case[] = [
   { name: 'peer not known yet', url: '/creds/dev', headers: auth, peer: undefined, want: 'lookup-peer', status: 0 },
   // IMDS.
   { name: 'IMDS from another address', url: DOC, headers: imdsAuth, remote: '192.168.1.5', want: 'imds-remote', status: 403 },
-  { name: 'IMDS PUT from another address', method: 'PUT', url: '/latest/api/token', headers: { host: HOST }, remote: '10.0.0.9', want: 'imds-remote', status: 403 },
+  {
+    name: 'IMDS PUT from another address',
+    method: 'PUT',
+    url: '/latest/api/token',
+    headers: { host: HOST },
+    remote: '10.0.0.9',
+    want: 'imds-remote',
+    status: 403,
+  },
   { name: 'IMDS without a token', url: DOC, headers: { host: HOST }, want: 'imds-no-token', status: 401, wire: true },
-  { name: 'IMDS with an unknown token', url: DOC, headers: { host: HOST, 'x-aws-ec2-metadata-token': 'forged' }, want: 'imds-bad-token', status: 401, wire: true },
+  {
+    name: 'IMDS with an unknown token',
+    url: DOC,
+    headers: { host: HOST, 'x-aws-ec2-metadata-token': 'forged' },
+    want: 'imds-bad-token',
+    status: 401,
+    wire: true,
+  },
   { name: 'IMDS with the container token', url: DOC, headers: auth, want: 'imds-no-token', status: 401, wire: true },
   { name: 'IMDS for a profile not active', url: '/latest/meta-data/iam/security-credentials/prod', headers: imdsAuth, want: 'imds-not-active', status: 404 },
   // Served.
@@ -102,7 +146,13 @@ const CASES: Case[] = [
 ];
 
 const rawHeaders = (h: Record<string, string>) => Object.entries(h).flat();
-const request = (c: Case) => ({ method: c.method ?? 'GET', url: c.url, headers: c.headers, headerCount: Object.keys(c.headers).length, remoteAddress: c.remote ?? '127.0.0.1' });
+const request = (c: Case) => ({
+  method: c.method ?? 'GET',
+  url: c.url,
+  headers: c.headers,
+  headerCount: Object.keys(c.headers).length,
+  remoteAddress: c.remote ?? '127.0.0.1',
+});
 
 t.test('admit: every case of the table', async (t) => {
   const policy = policyFor({ imdsTokens });
@@ -125,7 +175,13 @@ t.test('the fast path serves exactly the allowed credential routes of the table,
       closing: () => false,
     });
     const res = { writeHead: () => undefined, end: () => undefined } as unknown as ServerResponse;
-    const req = { method: c.method ?? 'GET', url: c.url, headers: c.headers, rawHeaders: rawHeaders(c.headers), socket: { remoteAddress: c.remote ?? '127.0.0.1' } } as unknown as IncomingMessage;
+    const req = {
+      method: c.method ?? 'GET',
+      url: c.url,
+      headers: c.headers,
+      rawHeaders: rawHeaders(c.headers),
+      socket: { remoteAddress: c.remote ?? '127.0.0.1' },
+    } as unknown as IncomingMessage;
     const served = fast(req, res);
     const shouldServe = c.want === 'allow' && c.status === 200 && c.url !== '/healthz';
     t.equal(served, shouldServe, c.name);
@@ -145,7 +201,10 @@ t.test('the fastify guard gives every case of the table the same answer', async 
     }
     const res = await app.inject({ method: (c.method ?? 'GET') as 'GET', url: c.url, headers, remoteAddress: c.remote ?? '127.0.0.1' });
     t.equal(res.statusCode, c.status, c.name);
-    const logged = logs.entries().filter((e) => e.security === 'refused').map((e) => e.reason);
+    const logged = logs
+      .entries()
+      .filter((e) => e.security === 'refused')
+      .map((e) => e.reason);
     if (c.want === 'allow' || c.want === 'imds-not-active') t.same(logged, [], `${c.name}: nothing logged`);
     else t.same(logged, [c.want], `${c.name}: logged once, as ${c.want}`);
     if (c.status !== 200 && c.want !== 'allow') t.equal(res.headers.connection, 'close', `${c.name}: connection closed`);
@@ -154,7 +213,8 @@ t.test('the fastify guard gives every case of the table the same answer', async 
 });
 
 t.test('over a real socket: the same answers, the fast path serves none of the refused, and a refusal closes the connection', async (t) => {
-  const swap = (h: Record<string, string>, host: string, port: number) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v === HOST ? host : k === 'host' ? v.replace(':9911', `:${port}`) : v]));
+  const swap = (h: Record<string, string>, host: string, port: number) =>
+    Object.fromEntries(Object.entries(h).map(([k, v]) => [k, v === HOST ? host : k === 'host' ? v.replace(':9911', `:${port}`) : v]));
   for (const c of CASES.filter((x) => x.wire)) {
     // A server per case: the security log holds back repeats of a reason.
     const { port, host, source, logs, app } = await listen(t);
@@ -165,7 +225,11 @@ t.test('over a real socket: the same answers, the fast path serves none of the r
     const before = logs.entries().length;
     const res = await conn.send(c.method ?? 'GET', c.url, swap(c.headers, host, port));
     t.equal(res.status, c.status, c.name);
-    const logged = logs.entries().slice(before).filter((e) => e.security === 'refused').map((e) => e.reason);
+    const logged = logs
+      .entries()
+      .slice(before)
+      .filter((e) => e.security === 'refused')
+      .map((e) => e.reason);
     if (c.want === 'allow') {
       t.same(logged, [], `${c.name}: nothing logged`);
       if (c.status === 200 && c.url.startsWith('/creds')) t.equal(source.fastCalls.length, 1, `${c.name}: served by the fast path`);

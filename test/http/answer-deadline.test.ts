@@ -26,7 +26,7 @@ t.test('the default stays under the JS SDK timeout of 1 s', async (t) => {
 
 t.test('withDeadline: the work wins, or the deadline does', async (t) => {
   t.equal(await withDeadline(Promise.resolve('v'), 20, late), 'v');
-  await t.rejects(withDeadline(Promise.reject(new Error('boom')), 20, late), { message: 'boom' }, 'an early failure is the work\'s own');
+  await t.rejects(withDeadline(Promise.reject(new Error('boom')), 20, late), { message: 'boom' }, "an early failure is the work's own");
   await t.rejects(withDeadline(never, 5, late), { code: 'RequestTimeout', status: 503, message: 'late' }, 'a code the Go SDK v2 retries');
 });
 
@@ -98,7 +98,7 @@ t.test('with the real engine and a slow fake STS: one AssumeRole, a prompt 503, 
   t.equal(h.sts.count('AssumeRole'), 1, 'without another call');
 });
 
-t.test('while the server closes, a request gets a 503 in the endpoint\'s own {Code, Message} form', async (t) => {
+t.test("while the server closes, a request gets a 503 in the endpoint's own {Code, Message} form", async (t) => {
   const { app, source } = testServer({ port: undefined });
   source.fresh = false;
   const { hold, open } = gate();
@@ -134,5 +134,8 @@ t.test('while the server closes, a request gets a 503 in the endpoint\'s own {Co
   t.match(answers[0], /^HTTP\/1\.1 200 /, 'the request in flight is still answered');
   t.match(answers[1], /^HTTP\/1\.1 503 /, 'then a 503: transient, the SDKs retry, and the daemon comes back');
   t.match(answers[1], /connection: close/i);
-  t.same(JSON.parse(answers[1]!.slice(answers[1]!.indexOf('\r\n\r\n') + 4)), { Code: 'ShuttingDown', Message: 'credd is stopping; retry in a moment (it restarts at login, or run credd start).' });
+  t.same(JSON.parse(answers[1]!.slice(answers[1]!.indexOf('\r\n\r\n') + 4)), {
+    Code: 'ShuttingDown',
+    Message: 'credd is stopping; retry in a moment (it restarts at login, or run credd start).',
+  });
 });

@@ -53,7 +53,10 @@ t.test('the token is required, compared exactly, and never logged', async (t) =>
   t.same(source.calls, [], 'the source was never asked');
   await app.inject({ url: '/creds', headers: auth });
   const refusals = logs.entries().filter((e) => e.security === 'refused');
-  t.same(refusals.map((e) => e.reason), ['no-token', 'bad-token', 'bad-token', 'no-token']);
+  t.same(
+    refusals.map((e) => e.reason),
+    ['no-token', 'bad-token', 'bad-token', 'no-token'],
+  );
   t.notMatch(logs.text(), TOKEN.slice(4, 30));
   t.notMatch(logs.text(), SECRET);
   t.notMatch(logs.text(), SESSION);
@@ -69,7 +72,15 @@ t.test('Host must be loopback or localhost with the daemon port (DNS rebinding)'
   for (const host of [HOST, `localhost:${PORT}`, `LOCALHOST:${PORT}`, `[::1]:${PORT}`, `127.8.9.10:${PORT}`]) {
     t.equal((await app.inject({ url: '/creds', headers: { ...auth, host } })).statusCode, 200, host);
   }
-  for (const host of ['evil.example:9911', 'evil.example', `127.0.0.1:${PORT + 1}`, '127.0.0.1', `localhost.:${PORT}`, `10.0.0.1:${PORT}`, `127.0.0.1:${PORT}@evil`]) {
+  for (const host of [
+    'evil.example:9911',
+    'evil.example',
+    `127.0.0.1:${PORT + 1}`,
+    '127.0.0.1',
+    `localhost.:${PORT}`,
+    `10.0.0.1:${PORT}`,
+    `127.0.0.1:${PORT}@evil`,
+  ]) {
     const res = await app.inject({ url: '/creds', headers: { ...auth, host } });
     t.equal(res.statusCode, 403, host);
     t.equal(res.json().Code, 'Forbidden');

@@ -88,7 +88,10 @@ t.test("another user's connection is refused once, never by the fast path, and c
   t.equal(peer.lookups, 1);
   t.same(source.fastCalls, []);
   t.same(source.calls, []);
-  t.same(logs.entries().map((e) => e.reason), ['other-user']);
+  t.same(
+    logs.entries().map((e) => e.reason),
+    ['other-user'],
+  );
 });
 
 t.test('where the peer check is off, the first request is already served by the fast path', async (t) => {
@@ -113,18 +116,35 @@ t.test('createFastPath on its own: the ECS mode, closing, and what it never touc
   const res = { writeHead: (...a: unknown[]) => written.push(a), end: (b: unknown) => written.push(b) } as unknown as ServerResponse;
   const socket = {};
   const req = (over: Partial<IncomingMessage> = {}) =>
-    ({ method: 'GET', url: '/creds/dev', headers: { host: '127.0.0.1:9911' }, rawHeaders: ['Host', '127.0.0.1:9911'], socket, ...over }) as unknown as IncomingMessage;
+    ({
+      method: 'GET',
+      url: '/creds/dev',
+      headers: { host: '127.0.0.1:9911' },
+      rawHeaders: ['Host', '127.0.0.1:9911'],
+      socket,
+      ...over,
+    }) as unknown as IncomingMessage;
   let closing = false;
   let bodies = 0;
-  const make = (allowNoToken: boolean) => createFastPath({
-    cachedBody: () => (bodies++, '{"é":1}'),
-    policy: policyFor({ allowNoToken }),
-    peer: { status: () => ({ enabled: false, detail: '' }), watch: () => undefined, verdict: async () => ({ allowed: true }), known: () => ({ allowed: true }) },
-    closing: () => closing,
-  });
+  const make = (allowNoToken: boolean) =>
+    createFastPath({
+      cachedBody: () => (bodies++, '{"é":1}'),
+      policy: policyFor({ allowNoToken }),
+      peer: {
+        status: () => ({ enabled: false, detail: '' }),
+        watch: () => undefined,
+        verdict: async () => ({ allowed: true }),
+        known: () => ({ allowed: true }),
+      },
+      closing: () => closing,
+    });
   const ecs = make(true);
   t.equal(ecs(req(), res), true, 'no token needed in the ECS mode, as in the guard');
-  t.same(written, [[200, { 'content-type': 'application/json; charset=utf-8', 'content-length': 8 }], Buffer.from('{"é":1}')], 'the length in bytes, not characters');
+  t.same(
+    written,
+    [[200, { 'content-type': 'application/json; charset=utf-8', 'content-length': 8 }], Buffer.from('{"é":1}')],
+    'the length in bytes, not characters',
+  );
   t.equal(make(false)(req(), res), false, 'but needed otherwise');
   closing = true;
   t.equal(ecs(req(), res), false, 'closing: fastify answers (503)');
@@ -143,11 +163,22 @@ t.test('createFastPath on its own: IMDS only for loopback clients with a valid t
   const fast = createFastPath({
     cachedBody: (name, kind) => (kinds.push(`${kind}:${name}`), 'doc'),
     policy: policyFor({ imdsTokens: { issue: () => 'x', size: () => 1, valid: (v) => v === 'good' } }),
-    peer: { status: () => ({ enabled: false, detail: '' }), watch: () => undefined, verdict: async () => ({ allowed: true }), known: () => ({ allowed: true }) },
+    peer: {
+      status: () => ({ enabled: false, detail: '' }),
+      watch: () => undefined,
+      verdict: async () => ({ allowed: true }),
+      known: () => ({ allowed: true }),
+    },
     closing: () => false,
   });
   const req = (remoteAddress: string, token?: string, url = '/latest/meta-data/iam/security-credentials/dev') =>
-    ({ method: 'GET', url, headers: { host: '127.0.0.1:9911', ...(token ? { 'x-aws-ec2-metadata-token': token } : {}) }, rawHeaders: [], socket: { remoteAddress } }) as unknown as IncomingMessage;
+    ({
+      method: 'GET',
+      url,
+      headers: { host: '127.0.0.1:9911', ...(token ? { 'x-aws-ec2-metadata-token': token } : {}) },
+      rawHeaders: [],
+      socket: { remoteAddress },
+    }) as unknown as IncomingMessage;
   t.equal(fast(req('10.1.2.3', 'good'), res), false, 'not from another host');
   t.equal(fast(req('127.0.0.1'), res), false, 'not without a token');
   t.equal(fast(req('127.0.0.1', 'bad'), res), false, 'not with an unknown one');
@@ -170,7 +201,12 @@ t.test('createFastPath on its own: the encoded bodies stay few, however many pro
   const fast = createFastPath({
     cachedBody: () => `{"n":${n}}`,
     policy: policyFor({ allowNoToken: true }),
-    peer: { status: () => ({ enabled: false, detail: '' }), watch: () => undefined, verdict: async () => ({ allowed: true }), known: () => ({ allowed: true }) },
+    peer: {
+      status: () => ({ enabled: false, detail: '' }),
+      watch: () => undefined,
+      verdict: async () => ({ allowed: true }),
+      known: () => ({ allowed: true }),
+    },
     closing: () => false,
   });
   const req = { method: 'GET', url: '/creds/dev', headers: { host: '127.0.0.1:9911' }, rawHeaders: [], socket: {} } as unknown as IncomingMessage;
@@ -178,6 +214,10 @@ t.test('createFastPath on its own: the encoded bodies stay few, however many pro
   n = 69;
   fast(req, res);
   t.equal(sent.length, 71);
-  t.same(sent.map((b) => b.toString()), [...Array.from({ length: 70 }, (_, i) => `{"n":${i}}`), '{"n":69}'], 'every body right, past the bound too');
+  t.same(
+    sent.map((b) => b.toString()),
+    [...Array.from({ length: 70 }, (_, i) => `{"n":${i}}`), '{"n":69}'],
+    'every body right, past the bound too',
+  );
   t.equal(sent[70], sent[69], 'a body still held is not encoded again');
 });

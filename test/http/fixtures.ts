@@ -119,7 +119,11 @@ export function memoryLog(): { log: Logger; text(): string; entries(): Array<Rec
   return {
     log,
     text: () => out,
-    entries: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    entries: () =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
 

@@ -11,9 +11,24 @@ t.test('loopback literals and localhost with the exact port', async (t) => {
 });
 
 t.test('names, other ports and malformed values are refused', async (t) => {
-  for (const h of ['attacker.example:9911', 'localhost.:9911', 'localhost.attacker.example:9911', '127.0.0.1.nip.io:9911',
-    '127.0.0.1:9912', '127.0.0.1', '127.0.0.1:', '127.0.0.1:99999', '::1:9911', '[::1', '127.0.0.1:9911:1', 'user@127.0.0.1:9911',
-    '[fe80::1]:9911', '0.0.0.0:9911', '', ' 127.0.0.1:9911']) {
+  for (const h of [
+    'attacker.example:9911',
+    'localhost.:9911',
+    'localhost.attacker.example:9911',
+    '127.0.0.1.nip.io:9911',
+    '127.0.0.1:9912',
+    '127.0.0.1',
+    '127.0.0.1:',
+    '127.0.0.1:99999',
+    '::1:9911',
+    '[::1',
+    '127.0.0.1:9911:1',
+    'user@127.0.0.1:9911',
+    '[fe80::1]:9911',
+    '0.0.0.0:9911',
+    '',
+    ' 127.0.0.1:9911',
+  ]) {
     t.notOk(hostAllowed(h, 9911), JSON.stringify(h));
   }
   t.notOk(hostAllowed(undefined, 9911), 'no Host');
@@ -29,9 +44,29 @@ t.test('extra hosts: IP literals only, never a wildcard', async (t) => {
   t.notOk(hostAllowed('10.0.0.1:9911', 9911, ['10.0.0.2']));
 });
 
-const SAMPLES = ['127.0.0.1:9911', 'localhost:9911', 'LocalHost:9911', '[::1]:9911', '[::ffff:127.0.0.1]:9911', '127.0.0.2:9911',
-  '169.254.170.2:9911', '[fd00:ec2::23]:9911', '[FD00:EC2::23]:9911', '0.0.0.0:9911', '[::]:9911', 'myhost.example:9911',
-  '127.0.0.1:9912', '127.0.0.1', 'localhost', '[::1]', '169.254.170.2', 'attacker.example:9911', '', ' 127.0.0.1:9911', '127.0.0.1:9911 '];
+const SAMPLES = [
+  '127.0.0.1:9911',
+  'localhost:9911',
+  'LocalHost:9911',
+  '[::1]:9911',
+  '[::ffff:127.0.0.1]:9911',
+  '127.0.0.2:9911',
+  '169.254.170.2:9911',
+  '[fd00:ec2::23]:9911',
+  '[FD00:EC2::23]:9911',
+  '0.0.0.0:9911',
+  '[::]:9911',
+  'myhost.example:9911',
+  '127.0.0.1:9912',
+  '127.0.0.1',
+  'localhost',
+  '[::1]',
+  '169.254.170.2',
+  'attacker.example:9911',
+  '',
+  ' 127.0.0.1:9911',
+  '127.0.0.1:9911 ',
+];
 const EXTRA = ['169.254.170.2', 'fd00:ec2::23', '0.0.0.0', '::', 'myhost.example'];
 
 t.test('createHostCheck answers exactly as hostAllowed, for each port it is given', async (t) => {
@@ -79,6 +114,17 @@ t.test('createHostCheck: the usual Host strings are a set lookup, not a parse', 
   t.equal(wildcard, false, 'a wildcard is not precomputed, and parsing refuses it');
   t.equal(other, true, 'another loopback spelling is parsed and accepted');
   t.ok(parses > 0, 'those two were parsed');
-  t.same(['127.0.0.1:9911', 'localhost:9911', '[::1]:9911', '169.254.170.2:9911', '[fd00:ec2::23]:9911', '[fd00::1]:9911'].map(hosts.exact), [true, true, true, true, true, true]);
-  t.same(['LOCALHOST:9911', '127.1.2.3:9911', '0.0.0.0:9911', '127.0.0.1:9912', '127.0.0.1'].map(hosts.exact), [false, false, false, false, false], 'exact: nothing else');
+  t.same(['127.0.0.1:9911', 'localhost:9911', '[::1]:9911', '169.254.170.2:9911', '[fd00:ec2::23]:9911', '[fd00::1]:9911'].map(hosts.exact), [
+    true,
+    true,
+    true,
+    true,
+    true,
+    true,
+  ]);
+  t.same(
+    ['LOCALHOST:9911', '127.1.2.3:9911', '0.0.0.0:9911', '127.0.0.1:9912', '127.0.0.1'].map(hosts.exact),
+    [false, false, false, false, false],
+    'exact: nothing else',
+  );
 });

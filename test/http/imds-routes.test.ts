@@ -33,7 +33,8 @@ t.test('a TTL outside 1..21600 is a 400', async (t) => {
     t.equal(res.statusCode, 400, `ttl ${ttl}`);
     t.match(res.headers['content-type'], /^text\/plain/);
   }
-  for (const ttl of ['1', '21600', '300']) t.equal((await s.app.inject({ method: 'PUT', url: '/latest/api/token', headers: { host: HOST, [TTL]: ttl } })).statusCode, 200, ttl);
+  for (const ttl of ['1', '21600', '300'])
+    t.equal((await s.app.inject({ method: 'PUT', url: '/latest/api/token', headers: { host: HOST, [TTL]: ttl } })).statusCode, 200, ttl);
 });
 
 t.test('a PUT carrying X-Forwarded-For is a 403, as on EC2', async (t) => {
@@ -57,7 +58,13 @@ t.test('every GET needs a live token: missing, unknown or expired is a 401', asy
   t.equal((await get(s, `${CREDS}/`, token)).statusCode, 200, 'valid until its TTL has passed');
   s.clock.now += 1;
   t.equal((await get(s, `${CREDS}/`, token)).statusCode, 401, 'expired');
-  t.same(s.logs.entries().filter((e) => e.security).map((e) => e.reason), ['imds-no-token', 'imds-bad-token', 'imds-bad-token', 'imds-bad-token', 'imds-bad-token']);
+  t.same(
+    s.logs
+      .entries()
+      .filter((e) => e.security)
+      .map((e) => e.reason),
+    ['imds-no-token', 'imds-bad-token', 'imds-bad-token', 'imds-bad-token', 'imds-bad-token'],
+  );
   t.notMatch(s.logs.text(), token, 'the IMDS token is never logged');
   t.same(s.source.calls, []);
 });
@@ -192,7 +199,12 @@ t.test('a request body is ignored whatever its type, within the 1 KiB limit', as
     const res = await s.app.inject({ method: 'PUT', url: '/latest/api/token', headers: { host: HOST, [TTL]: '60', 'content-type': type }, payload: '' });
     t.equal(res.statusCode, 200, type);
   }
-  const big = await s.app.inject({ method: 'PUT', url: '/latest/api/token', headers: { host: HOST, [TTL]: '60', 'content-type': 'application/x-foo' }, payload: 'x'.repeat(2000) });
+  const big = await s.app.inject({
+    method: 'PUT',
+    url: '/latest/api/token',
+    headers: { host: HOST, [TTL]: '60', 'content-type': 'application/x-foo' },
+    payload: 'x'.repeat(2000),
+  });
   t.equal(big.statusCode, 413);
   t.match(big.headers['content-type'], /^text\/plain/);
   t.match(big.body, /^Bad request: /);

@@ -52,9 +52,11 @@ t.test('tcp6 is read for IPv6 peers, and for IPv4 peers not found in tcp (dual-s
   const paths: string[] = [];
   const tables: Record<string, string> = {
     '/proc/net/tcp': HEAD,
-    '/proc/net/tcp6': [HEAD,
+    '/proc/net/tcp6': [
+      HEAD,
       '   0: 0000000000000000FFFF00000100007F:9C40 0000000000000000FFFF00000100007F:26B7 01 00000000:00000000 00:00000000 00000000  1000 0 1 1 0',
-      '   1: 00000000000000000000000001000000:9C41 00000000000000000000000001000000:26B7 01 00000000:00000000 00:00000000 00000000  1000 0 1 1 0'].join('\n'),
+      '   1: 00000000000000000000000001000000:9C41 00000000000000000000000001000000:26B7 01 00000000:00000000 00:00000000 00000000  1000 0 1 1 0',
+    ].join('\n'),
   };
   const peer = createPeerCheck({ uid: 1000, platform: 'linux', littleEndian: true, readProc: async (p) => (paths.push(p), tables[p]!) });
   t.same(await peer.verdict(socket(40000)), { allowed: true }, 'a Java-style AF_INET6 client of 127.0.0.1');
@@ -71,7 +73,13 @@ t.test('every connection is looked up; only a peer from outside this host may be
   // 192.168.1.5:40000 -> 127.0.0.1:9911, owned by uid 1001: a local process that bound the LAN address.
   const lan = `   0: 0501A8C0:9C40 0100007F:26B7 01 00000000:00000000 00:00000000 00000000  1001        0 1 1 0 20 4 30 10 -1`;
   const proc = procReader([HEAD, lan].join('\n'));
-  const peer = createPeerCheck({ uid: 1000, platform: 'linux', littleEndian: true, readProc: proc.read, hostAddresses: () => ['127.0.0.1', '192.168.1.5', '172.17.0.1'] });
+  const peer = createPeerCheck({
+    uid: 1000,
+    platform: 'linux',
+    littleEndian: true,
+    readProc: proc.read,
+    hostAddresses: () => ['127.0.0.1', '192.168.1.5', '172.17.0.1'],
+  });
   t.same(await peer.verdict(socket(40000, '192.168.1.5')), { allowed: false, reason: 'other-user', uid: 1001 }, 'a LAN source is judged by its owner');
   t.same(await peer.verdict(socket(40001, '192.168.1.5')), { allowed: false, reason: 'unknown-peer' }, 'unlisted, to loopback: refused');
   const ecs = (remoteAddress: string, remotePort: number) => ({ remoteAddress, remotePort, localAddress: '169.254.170.2', localPort: 9911 });

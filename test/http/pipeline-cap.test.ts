@@ -3,14 +3,23 @@ import type { Socket } from 'node:net';
 import t from 'tap';
 import { createPipelineCap, MAX_PENDING_PER_CONNECTION } from '../../src/http/pipeline-cap.js';
 
-const fakeSocket = () => Object.assign(new EventEmitter(), { destroyed: false, destroy(this: { destroyed: boolean }) { this.destroyed = true; } }) as unknown as Socket & { destroyed: boolean };
+const fakeSocket = () =>
+  Object.assign(new EventEmitter(), {
+    destroyed: false,
+    destroy(this: { destroyed: boolean }) {
+      this.destroyed = true;
+    },
+  }) as unknown as Socket & { destroyed: boolean };
 
 t.test('a connection may have max requests waiting; one more closes it, once', async (t) => {
   const floods: Socket[] = [];
   const cap = createPipelineCap(3, (s) => floods.push(s));
   const s = fakeSocket();
   const answers = [new EventEmitter(), new EventEmitter(), new EventEmitter()];
-  t.same(answers.map((r) => cap(s, r)), [true, true, true]);
+  t.same(
+    answers.map((r) => cap(s, r)),
+    [true, true, true],
+  );
   t.equal(cap(s, new EventEmitter()), false, 'the fourth closes the connection');
   t.ok(s.destroyed);
   t.equal(cap(s, new EventEmitter()), false, 'and nothing more is taken from it');

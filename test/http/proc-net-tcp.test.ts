@@ -53,4 +53,3 @@ t.test('findOwner passes over TIME_WAIT and unparsable lines, reads the last lin
   t.equal(findOwner([HEAD4, line(0, '7F000001:9C40', '7F000001:26B7', 8)].join('\n'), conn, 'tcp', false), 8, 'big-endian hosts print the address as is');
   t.equal(findOwner(TCP, conn, 'tcp', false), undefined, 'and read little-endian text as another address');
 });
-

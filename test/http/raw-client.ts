@@ -89,7 +89,11 @@ export async function connection(t: Test, port: number) {
     },
     async send(method: string, path: string, headers: Record<string, string>): Promise<Answer> {
       last = `${method} `;
-      sock.write(`${method} ${path} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+      sock.write(
+        `${method} ${path} HTTP/1.1\r\n${Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('')}\r\n`,
+      );
       let out = complete();
       while (out === undefined) {
         if (closed) throw new Error('connection closed before an answer');
@@ -100,4 +104,3 @@ export async function connection(t: Test, port: number) {
     },
   };
 }
-

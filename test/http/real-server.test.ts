@@ -39,15 +39,26 @@ t.test('the Host port defaults to the port the connection arrived on', async (t)
   const { base, port } = await listen(t);
   await request(base).get('/healthz').expect(200, { status: 'ok' });
   await request(base).get('/healthz').set('Host', `localhost:${port}`).expect(200);
-  await request(base).get('/healthz').set('Host', `127.0.0.1:${port + 1}`).expect(403);
+  await request(base)
+    .get('/healthz')
+    .set('Host', `127.0.0.1:${port + 1}`)
+    .expect(403);
   await request(base).get('/creds').set('Authorization', TOKEN).expect('content-type', /json/).expect(200);
 });
 
 t.test('dot segments sent raw are refused before any route', async (t) => {
   const { port, logs } = await listen(t);
   const host = `Host: 127.0.0.1:${port}\r\nAuthorization: ${TOKEN}`;
-  for (const path of ['/creds/..', '/creds/.', '/creds/%2e%2e', '/creds/%2E%2e/healthz', '/creds/../healthz', '/creds/a\\b',
-    '/latest/meta-data/iam/security-credentials/..', '/latest/meta-data/iam/security-credentials/%2e%2e']) {
+  for (const path of [
+    '/creds/..',
+    '/creds/.',
+    '/creds/%2e%2e',
+    '/creds/%2E%2e/healthz',
+    '/creds/../healthz',
+    '/creds/a\\b',
+    '/latest/meta-data/iam/security-credentials/..',
+    '/latest/meta-data/iam/security-credentials/%2e%2e',
+  ]) {
     t.equal(await raw(port, `GET ${path} HTTP/1.1\r\n${host}`), 400, path);
   }
   t.ok(logs.entries().every((e) => e.reason === 'path-trick'));
@@ -57,10 +68,21 @@ t.test('dot segments sent raw are refused before any route', async (t) => {
 t.test('oversized headers get 431 from node before any handler', async (t) => {
   const { base } = await listen(t);
   await request(base).get('/healthz').set('X-Pad', 'a'.repeat(6000)).expect(200);
-  const res = await request(base).get('/healthz').set('X-Pad', 'a'.repeat(9000)).ok(() => true);
+  const res = await request(base)
+    .get('/healthz')
+    .set('X-Pad', 'a'.repeat(9000))
+    .ok(() => true);
   t.equal(res.status, 431);
   const small = await listen(t, { maxHeaderSize: 1024 });
-  t.equal((await request(small.base).get('/healthz').set('X-Pad', 'a'.repeat(1500)).ok(() => true)).status, 431);
+  t.equal(
+    (
+      await request(small.base)
+        .get('/healthz')
+        .set('X-Pad', 'a'.repeat(1500))
+        .ok(() => true)
+    ).status,
+    431,
+  );
 });
 
 t.test('IMDSv2 over a real socket', async (t) => {
@@ -82,12 +104,15 @@ t.test('the /proc peer check runs once per connection and admits our own user', 
   const { port } = await listen(t, { peer });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   t.teardown(() => agent.destroy());
-  const get = () => new Promise<number>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/creds/dev', headers: { authorization: TOKEN }, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    }).on('error', reject);
-  });
+  const get = () =>
+    new Promise<number>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/creds/dev', headers: { authorization: TOKEN }, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        })
+        .on('error', reject);
+    });
   t.same([await get(), await get(), await get()], [200, 200, 200]);
   t.same(reads, ['/proc/net/tcp'], 'one read of the IPv4 table for three keep-alive requests');
   t.equal(await raw(port, `GET /creds/dev HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${TOKEN}`), 200);
@@ -109,7 +134,10 @@ t.test('a bare connect or an unauthenticated request costs no /proc read', { ski
   t.equal(await raw(port, `GET /creds/dev HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${'x'.repeat(TOKEN.length)}`), 401);
   t.equal(await raw(port, `GET /healthz HTTP/1.1\r\nHost: rebound.example:${port}`), 403);
   t.same(reads, [], 'nothing read');
-  t.same(logs.entries().map((e) => e.reason), ['no-token', 'bad-token', 'bad-host']);
+  t.same(
+    logs.entries().map((e) => e.reason),
+    ['no-token', 'bad-token', 'bad-host'],
+  );
   t.equal(await raw(port, `GET /creds/dev HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${TOKEN}`), 200);
   t.same(reads, ['/proc/net/tcp'], 'the authenticated request is looked up');
 });
@@ -135,5 +163,7 @@ t.test('without a peer option the server builds the /proc check itself', async (
   const app = buildCredsServer({ source: fakeSource('dev'), token: TOKEN, log: logs.log, now: () => NOW });
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => app.close());
-  await request(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`).get('/healthz').expect(200);
+  await request(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`)
+    .get('/healthz')
+    .expect(200);
 });

@@ -9,8 +9,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import {
-  AccessDeniedError, BadRequestError, ConfigError, CreddError, ForbiddenError, MfaRequiredError,
-  NoActiveProfileError, NotFoundError, StsUnavailableError, UnauthorizedError, UnknownProfileError,
+  AccessDeniedError,
+  BadRequestError,
+  ConfigError,
+  CreddError,
+  ForbiddenError,
+  MfaRequiredError,
+  NoActiveProfileError,
+  NotFoundError,
+  StsUnavailableError,
+  UnauthorizedError,
+  UnknownProfileError,
 } from '../../src/errors.js';
 import { buildCredsServer } from '../../src/http/build-creds-server.js';
 import { harness } from '../engine/harness.js';
@@ -25,7 +34,10 @@ const MIN = 60_000;
 function isJsonType(t: Test, header: string | undefined, what: string): void {
   const [type, ...params] = (header ?? '').split(';').map((s) => s.trim());
   t.equal(type, 'application/json', `${what}: the media type is exactly application/json`);
-  t.ok(params.every((p) => /^charset=utf-8$/i.test(p)), `${what}: no parameter but charset=utf-8 (${header})`);
+  t.ok(
+    params.every((p) => /^charset=utf-8$/i.test(p)),
+    `${what}: no parameter but charset=utf-8 (${header})`,
+  );
 }
 
 /** The four fields every SDK reads, as strings, with an `Expiration` every SDK parses. */
@@ -38,11 +50,13 @@ function isCredentialBody(t: Test, body: Record<string, unknown>, what: string):
 /** GET over a real socket, so the synchronous fast path (which inject bypasses) answers. */
 function get(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; type: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body }));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body }));
+      })
+      .on('error', reject);
   });
 }
 

@@ -8,7 +8,16 @@ t.test('each refusal is one warn entry with the safe fields', async (t) => {
   const sec = createSecurityLog({ log: logs.log, now: () => 0 });
   sec.refused({ reason: 'bad-host', status: 403, method: 'GET', path: '/creds?token=hunter2', remote: '127.0.0.1', detail: 'Host evil.example\r\nX: y' });
   const [e] = logs.entries();
-  t.match(e, { level: 40, security: 'refused', reason: 'bad-host', status: 403, method: 'GET', path: '/creds', remote: '127.0.0.1', detail: 'Host evil.example??X: y' });
+  t.match(e, {
+    level: 40,
+    security: 'refused',
+    reason: 'bad-host',
+    status: 403,
+    method: 'GET',
+    path: '/creds',
+    remote: '127.0.0.1',
+    detail: 'Host evil.example??X: y',
+  });
   t.notMatch(logs.text(), 'hunter2', 'query strings are dropped');
   t.match(String(e?.msg), /bad-host/);
 });
@@ -19,7 +28,11 @@ t.test('at most perWindow per reason and window; the next entry counts the rest'
   const sec = createSecurityLog({ log: logs.log, now: () => now, windowMs: 1000, perWindow: 2 });
   for (let i = 0; i < 5; i++) sec.refused({ reason: 'bad-host', status: 403 });
   sec.refused({ reason: 'no-token', status: 401 });
-  t.same(logs.entries().map((e) => e.reason), ['bad-host', 'bad-host', 'no-token'], 'reasons are limited separately');
+  t.same(
+    logs.entries().map((e) => e.reason),
+    ['bad-host', 'bad-host', 'no-token'],
+    'reasons are limited separately',
+  );
   now = 1000;
   sec.refused({ reason: 'bad-host', status: 403 });
   t.equal(logs.entries().at(-1)?.suppressed, 3);
@@ -46,7 +59,11 @@ t.test('flush reports the counts left out, once, even when no refusal of that re
   t.equal(entries().length, 3);
   sec.flush();
   const flushed = entries().slice(3);
-  t.same(flushed.map((e) => [e.reason, e.suppressed]), [['no-token', 5]], 'one line for the reason with a count');
+  t.same(
+    flushed.map((e) => [e.reason, e.suppressed]),
+    [['no-token', 5]],
+    'one line for the reason with a count',
+  );
   sec.flush();
   t.equal(entries().length, 4, 'nothing more to report');
   t.equal(sec.windowMs, 60_000);

@@ -21,7 +21,14 @@ aws_secret_access_key = other
 const KEYS = ['aws_access_key_id', 'aws_secret_access_key'];
 
 t.test('sectionValues reads one section, comments and spacing aside', async (t) => {
-  t.same([...sectionValues(FILE, 'management')!], [['aws_access_key_id', 'AKIAOLD'], ['aws_secret_access_key', 'old/secret+key'], ['output', 'json']]);
+  t.same(
+    [...sectionValues(FILE, 'management')!],
+    [
+      ['aws_access_key_id', 'AKIAOLD'],
+      ['aws_secret_access_key', 'old/secret+key'],
+      ['output', 'json'],
+    ],
+  );
   t.equal(sectionValues(FILE, 'nope'), undefined);
   t.same([...sectionValues('[a]\nx = 1 ; note\n#c\n  indented = 2\n', 'a')!], [['x', '1']], 'inline comment dropped; an indented line is a sub-key, not a key');
   t.same([...sectionValues('[a]\nk = 1\n[b]\n[a]\nk = 2\n', 'a')!], [['k', '2']], 'a repeated section: the last value wins');

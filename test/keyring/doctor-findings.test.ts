@@ -18,13 +18,25 @@ t.test('doctor: why no keyring is used, an unusable named one, plaintext copies'
   const base = { platform: 'linux' as const, credentialsFile };
   t.same(await keyringFindings({ ...base, setting: 'none', open: async () => ({ reason: 'none' }) }), []);
   const [auto] = await keyringFindings({ ...base, setting: 'auto', open: async () => ({ reason: 'the secret-service keyring did not answer (no bus)' }) });
-  t.match(auto, { code: 'KeyringUnavailable', severity: 'warning', message: /No keyring is used \(the secret-service keyring did not answer \(no bus\)\), so long-term keys stay in .*credentials and the state file .* is not encrypted/, fix: /gnome-keyring or KeePassXC.*credd keys import PROFILE/ });
-  const [named] = await keyringFindings({ ...base, setting: 'secret-service', open: async () => Promise.reject(new ConfigError('keyring = secret-service, but no bus.')) });
+  t.match(auto, {
+    code: 'KeyringUnavailable',
+    severity: 'warning',
+    message:
+      /No keyring is used \(the secret-service keyring did not answer \(no bus\)\), so long-term keys stay in .*credentials and the state file .* is not encrypted/,
+    fix: /gnome-keyring or KeePassXC.*credd keys import PROFILE/,
+  });
+  const [named] = await keyringFindings({
+    ...base,
+    setting: 'secret-service',
+    open: async () => Promise.reject(new ConfigError('keyring = secret-service, but no bus.')),
+  });
   t.match(named, { code: 'KeyringUnavailable', severity: 'error', message: /The daemon does not start like this/ });
   const store = memoryStore();
   profileKeyring(store).put('m', { accessKeyId: 'A', secretAccessKey: 'B' });
   profileKeyring(store).put('n', { accessKeyId: 'C', secretAccessKey: 'D' });
-  t.match(await keyringFindings({ ...base, setting: 'auto', open: async () => ({ store }) }), [{ code: 'PlaintextKeys', message: /Profile "m" has keys in the keyring \(they win\) and a plaintext copy/ }]);
+  t.match(await keyringFindings({ ...base, setting: 'auto', open: async () => ({ store }) }), [
+    { code: 'PlaintextKeys', message: /Profile "m" has keys in the keyring \(they win\) and a plaintext copy/ },
+  ]);
 });
 
 t.test('daemon keyring: none, or the cipher and keys read at config load, the last good kept', async (t) => {
@@ -41,7 +53,10 @@ t.test('daemon keyring: none, or the cipher and keys read at config load, the la
   let reads = 0;
   const lib: NapiKeyring = {
     Entry: class {
-      constructor(private s: string, private a: string) {}
+      constructor(
+        private s: string,
+        private a: string,
+      ) {}
       getPassword() {
         reads++;
         if (broken) throw new Error('locked');

@@ -54,9 +54,14 @@ t.test('auto without a working keyring: the reason, no error', async (t) => {
 });
 
 t.test('a named keyring that does not work is an error, never a fallback', async (t) => {
-  await t.rejects(openKeyring({ setting: 'secret-service', platform: 'linux', load: async () => fakeLib({ fail: 'DBus error: no bus' }) }),
-    { code: 'KeyringUnavailable', message: /keyring = secret-service, but the secret-service keyring did not answer \(DBus error: no bus\): run a Secret Service/ });
-  await t.rejects(openKeyring({ setting: 'keychain', platform: 'linux' }), { code: 'ConfigError', message: /keychain is not available on linux: use secret-service or auto/ });
+  await t.rejects(openKeyring({ setting: 'secret-service', platform: 'linux', load: async () => fakeLib({ fail: 'DBus error: no bus' }) }), {
+    code: 'KeyringUnavailable',
+    message: /keyring = secret-service, but the secret-service keyring did not answer \(DBus error: no bus\): run a Secret Service/,
+  });
+  await t.rejects(openKeyring({ setting: 'keychain', platform: 'linux' }), {
+    code: 'ConfigError',
+    message: /keychain is not available on linux: use secret-service or auto/,
+  });
   await t.rejects(openKeyring({ setting: 'wincred', platform: 'aix' }), { message: /use none/ });
 });
 

@@ -24,9 +24,23 @@ t.test('damaged entries count as absent', async (t) => {
 });
 
 t.test('withKeyringKeys: the keyring wins; keyring-only profiles appear', async (t) => {
-  const config: AwsConfig = { defaultHasKeys: false, ssoSessions: new Map(), warnings: [], profiles: new Map([['m', { name: 'm', region: 'r', keys: { accessKeyId: 'FILE', secretAccessKey: 'f' } }], ['x', { name: 'x' }]]) };
+  const config: AwsConfig = {
+    defaultHasKeys: false,
+    ssoSessions: new Map(),
+    warnings: [],
+    profiles: new Map([
+      ['m', { name: 'm', region: 'r', keys: { accessKeyId: 'FILE', secretAccessKey: 'f' } }],
+      ['x', { name: 'x' }],
+    ]),
+  };
   t.equal(withKeyringKeys(config, new Map()), config, 'nothing to lay over');
-  const out = withKeyringKeys(config, new Map([['m', { accessKeyId: 'RING', secretAccessKey: 'r' }], ['solo', { accessKeyId: 'S', secretAccessKey: 's' }]]));
+  const out = withKeyringKeys(
+    config,
+    new Map([
+      ['m', { accessKeyId: 'RING', secretAccessKey: 'r' }],
+      ['solo', { accessKeyId: 'S', secretAccessKey: 's' }],
+    ]),
+  );
   t.same(out.profiles.get('m'), { name: 'm', region: 'r', keys: { accessKeyId: 'RING', secretAccessKey: 'r' } });
   t.same(out.profiles.get('solo'), { name: 'solo', keys: { accessKeyId: 'S', secretAccessKey: 's' } });
   t.equal(config.profiles.get('m')!.keys!.accessKeyId, 'FILE', 'the input is not changed');

@@ -8,7 +8,10 @@ import { createStateStore } from '../../src/state/store.js';
 import { memoryStore } from './memory-store.js';
 
 const key = randomBytes(32);
-const state = { version: 1 as const, sessions: [{ key: 'm|', root: 'm', accessKeyId: 'ASIA1', secretAccessKey: 'SECRETSECRET', sessionToken: 'TOKENTOKEN', expiration: '2030-01-01T00:00:00Z' }] };
+const state = {
+  version: 1 as const,
+  sessions: [{ key: 'm|', root: 'm', accessKeyId: 'ASIA1', secretAccessKey: 'SECRETSECRET', sessionToken: 'TOKENTOKEN', expiration: '2030-01-01T00:00:00Z' }],
+};
 
 t.test('seal/open round trip; fresh nonce each time; tamper and wrong key refused', async (t) => {
   const c = stateCipher(key);

@@ -32,7 +32,10 @@ function verify(t: Test, unit: string) {
 
 /** Parses a plist with python3's plistlib (the format launchd reads) into JSON. */
 function parsePlist(xml: string): { status: number | null; json: Record<string, unknown>; stderr: string } {
-  const r = spawnSync('python3', ['-c', 'import json,plistlib,sys; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))'], { input: xml, encoding: 'utf8' });
+  const r = spawnSync('python3', ['-c', 'import json,plistlib,sys; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))'], {
+    input: xml,
+    encoding: 'utf8',
+  });
   return { status: r.status, json: r.status === 0 ? (JSON.parse(r.stdout) as Record<string, unknown>) : {}, stderr: r.stderr };
 }
 
@@ -70,7 +73,10 @@ t.test('paths with spaces, %, $, quotes and backslashes survive systemd parsing'
     node: join(odd, 'node'),
     script: join(odd, 'credd.js'),
     stateDir: join(dir, 'state dir'),
-    env: [['AWS_CONFIG_FILE', '/home/u/aws "x"/config%1'], ['CREDD_PORT', '9922']],
+    env: [
+      ['AWS_CONFIG_FILE', '/home/u/aws "x"/config%1'],
+      ['CREDD_PORT', '9922'],
+    ],
   });
   t.match(unit, /^Environment="AWS_CONFIG_FILE=\/home\/u\/aws \\"x\\"\/config%%1"$/m);
   t.match(unit, /^Environment="CREDD_PORT=9922"$/m);
@@ -83,13 +89,24 @@ t.test('paths with spaces, %, $, quotes and backslashes survive systemd parsing'
   t.not(bad.status, 0);
 });
 
-t.test('the daemon\'s node flags go between node and the script', async (t) => {
-  const unit = renderUnit(UNIT_TEMPLATE, { node: '/usr/bin/node', nodeFlags: ['--max-semi-space-size=2', '--x=$y'], script: '/opt/credd.js', stateDir: '/d', env: [] });
+t.test("the daemon's node flags go between node and the script", async (t) => {
+  const unit = renderUnit(UNIT_TEMPLATE, {
+    node: '/usr/bin/node',
+    nodeFlags: ['--max-semi-space-size=2', '--x=$y'],
+    script: '/opt/credd.js',
+    stateDir: '/d',
+    env: [],
+  });
   t.match(unit, /^ExecStart=\/usr\/bin\/node --max-semi-space-size=2 "--x=\$\$y" \/opt\/credd\.js daemon$/m, 'each flag a word, $ doubled');
   const xml = renderPlist(PLIST_TEMPLATE, { node: '/n', nodeFlags: ['--max-semi-space-size=2'], script: '/s', logDir: '/l', env: [] });
   t.match(xml, /<string>\/n<\/string>\n {4}<string>--max-semi-space-size=2<\/string>\n {4}<string>\/s<\/string>/);
   t.notMatch(renderPlist(PLIST_TEMPLATE, { node: '/n', script: '/s', logDir: '/l', env: [] }), /@NODE_FLAGS@|<string>--/, 'no flags, no line');
-  const linux = renderServiceFile(serviceTarget('linux', '/home/u', {}, 1000), UNIT_TEMPLATE, { node: '/usr/bin/node', script: '/s.js', stateDir: '/d', env: {} });
+  const linux = renderServiceFile(serviceTarget('linux', '/home/u', {}, 1000), UNIT_TEMPLATE, {
+    node: '/usr/bin/node',
+    script: '/s.js',
+    stateDir: '/d',
+    env: {},
+  });
   t.match(linux, `ExecStart=/usr/bin/node ${DAEMON_NODE_FLAGS.join(' ')} /s.js daemon`, 'the installed unit passes DAEMON_NODE_FLAGS');
   const mac = renderServiceFile(serviceTarget('darwin', '/Users/u', {}, 501), PLIST_TEMPLATE, { node: '/n', script: '/s.js', stateDir: '/d', env: {} });
   for (const f of DAEMON_NODE_FLAGS) t.match(mac, `<string>${f}</string>`, 'and so does the plist');
@@ -130,7 +147,14 @@ t.test('the plist template renders to a LaunchAgent with the expected keys', asy
 
 t.test('renderServiceFile picks the template and pins the variables of the installing shell', async (t) => {
   const env = { HOME: '/home/u', XDG_STATE_HOME: '/data/state', CREDD_PORT: '9922', AWS_PROFILE: 'dev', XDG_RUNTIME_DIR: '/run/user/1000', CREDD_HOST: '' };
-  t.same(pinnedEnv(env), [['XDG_STATE_HOME', '/data/state'], ['CREDD_PORT', '9922']], 'only the listed, non-empty ones');
+  t.same(
+    pinnedEnv(env),
+    [
+      ['XDG_STATE_HOME', '/data/state'],
+      ['CREDD_PORT', '9922'],
+    ],
+    'only the listed, non-empty ones',
+  );
   t.same(pinnedEnv({ AWS_CONFIG_FILE: '/a\nb', CREDD_PORT: '1' }), [['CREDD_PORT', '1']], 'no line breaks in a unit line');
   const linux = serviceTarget('linux', '/home/u', env, 1000);
   t.equal(templatePath(SCRIPT, linux), join(ROOT, 'systemd', 'credd.service'));

@@ -7,14 +7,18 @@ const mac: PathEnv = { home: '/Users/u', uid: 501, platform: 'darwin', tmpdir: '
 t.test('XDG variables win on every platform', async (t) => {
   for (const base of [linux, mac]) {
     const p = resolvePaths({ ...base, XDG_RUNTIME_DIR: '/run/user/1000', XDG_STATE_HOME: '/xdg/state', XDG_CONFIG_HOME: '/xdg/config' });
-    t.same(p, {
-      runtimeDir: '/run/user/1000/credd',
-      stateDir: '/xdg/state/credd',
-      settingsFile: '/xdg/config/credd/config.ini',
-      socket: '/run/user/1000/credd/control.sock',
-      tokenFile: '/run/user/1000/credd/token',
-      stateFile: '/xdg/state/credd/state.json',
-    }, base.platform);
+    t.same(
+      p,
+      {
+        runtimeDir: '/run/user/1000/credd',
+        stateDir: '/xdg/state/credd',
+        settingsFile: '/xdg/config/credd/config.ini',
+        socket: '/run/user/1000/credd/control.sock',
+        tokenFile: '/run/user/1000/credd/token',
+        stateFile: '/xdg/state/credd/state.json',
+      },
+      base.platform,
+    );
   }
 });
 

@@ -18,7 +18,10 @@ t.test('refused: another owner, a symlink, a file, a mode open to others', async
   const root = t.testdir({ file: 'x' });
   const other = join(root, 'other');
   mkdirSync(other, { mode: 0o700 });
-  t.throws(() => checkRuntimeDir(other, me + 4242), { code: 'UnsafeRuntimeDir', message: new RegExp(`it is owned by root \\(uid 0\\), not by you \\(uid ${me + 4242}\\)`) });
+  t.throws(() => checkRuntimeDir(other, me + 4242), {
+    code: 'UnsafeRuntimeDir',
+    message: new RegExp(`it is owned by root \\(uid 0\\), not by you \\(uid ${me + 4242}\\)`),
+  });
   t.throws(() => ensureRuntimeDir(other, me + 4242), { code: 'UnsafeRuntimeDir' }, 'ensure refuses what is there too');
   const link = join(root, 'link');
   symlinkSync(other, link);

@@ -39,7 +39,7 @@ t.test('ensurePrivateDir creates 0700 directories and leaves the mode of an exis
   fs.chmodSync(dir, 0o750);
   ensurePrivateDir(dir);
   writeFileAtomic(join(dir, 'f'), 'x');
-  t.equal(fs.statSync(dir).mode & 0o777, 0o750, 'the user\'s own chmod is not undone at every write');
+  t.equal(fs.statSync(dir).mode & 0o777, 0o750, "the user's own chmod is not undone at every write");
 });
 
 t.test('a failed write or rename leaves no temporary file and the old content intact', async (t) => {
@@ -47,33 +47,54 @@ t.test('a failed write or rename leaves no temporary file and the old content in
   const file = join(dir, 'f.json');
   fs.writeFileSync(file, 'old');
   const broken = await t.mockImport<typeof import('../../src/state/secure-fs.js')>('../../src/state/secure-fs.js', {
-    'node:fs': { ...fs, renameSync: () => { throw new Error('EXDEV'); } },
+    'node:fs': {
+      ...fs,
+      renameSync: () => {
+        throw new Error('EXDEV');
+      },
+    },
   });
   t.throws(() => broken.writeFileAtomic(file, 'new'), /EXDEV/);
   t.same(fs.readdirSync(dir), ['f.json']);
   t.equal(fs.readFileSync(file, 'utf8'), 'old');
   const full = await t.mockImport<typeof import('../../src/state/secure-fs.js')>('../../src/state/secure-fs.js', {
-    'node:fs': { ...fs, fsyncSync: (fd: number) => { if (fs.fstatSync(fd).isFile()) throw new Error('ENOSPC'); } },
+    'node:fs': {
+      ...fs,
+      fsyncSync: (fd: number) => {
+        if (fs.fstatSync(fd).isFile()) throw new Error('ENOSPC');
+      },
+    },
   });
   t.throws(() => full.writeFileAtomic(file, 'new'), /ENOSPC/);
   t.same(fs.readdirSync(dir), ['f.json']);
   t.equal(fs.readFileSync(file, 'utf8'), 'old');
   const noDirSync = await t.mockImport<typeof import('../../src/state/secure-fs.js')>('../../src/state/secure-fs.js', {
-    'node:fs': { ...fs, fsyncSync: (fd: number) => { if (fs.fstatSync(fd).isDirectory()) throw new Error('EINVAL'); } },
+    'node:fs': {
+      ...fs,
+      fsyncSync: (fd: number) => {
+        if (fs.fstatSync(fd).isDirectory()) throw new Error('EINVAL');
+      },
+    },
   });
   noDirSync.writeFileAtomic(file, 'new');
   t.equal(fs.readFileSync(file, 'utf8'), 'new', 'a directory that cannot be synced is not an error');
 });
 
-t.test('removeStaleTemps: only this file\'s temporaries', async (t) => {
+t.test("removeStaleTemps: only this file's temporaries", async (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'state.json');
-  for (const n of ['state.json', 'state.json.12.abcdef01.tmp', 'state.json.7.00000000.tmp', 'state.json.tmp', 'other.json.12.abcdef01.tmp']) fs.writeFileSync(join(dir, n), '');
+  for (const n of ['state.json', 'state.json.12.abcdef01.tmp', 'state.json.7.00000000.tmp', 'state.json.tmp', 'other.json.12.abcdef01.tmp'])
+    fs.writeFileSync(join(dir, n), '');
   t.same(removeStaleTemps(file).sort(), ['state.json.12.abcdef01.tmp', 'state.json.7.00000000.tmp']);
   t.same(fs.readdirSync(dir).sort(), ['other.json.12.abcdef01.tmp', 'state.json', 'state.json.tmp']);
   t.same(removeStaleTemps(join(dir, 'missing', 'state.json')), [], 'a missing directory is nothing to do');
   const racing = await t.mockImport<typeof import('../../src/state/secure-fs.js')>('../../src/state/secure-fs.js', {
-    'node:fs': { ...fs, unlinkSync: () => { throw new Error('ENOENT'); } },
+    'node:fs': {
+      ...fs,
+      unlinkSync: () => {
+        throw new Error('ENOENT');
+      },
+    },
   });
   fs.writeFileSync(join(dir, 'state.json.1.abcdef01.tmp'), '');
   t.same(racing.removeStaleTemps(file), ['state.json.1.abcdef01.tmp'], 'one that vanished meanwhile is no error');

@@ -17,12 +17,30 @@ function fixture(t: Test) {
   return { dir, file, store, warnings };
 }
 
-const SESSION = { key: 'management|arn', root: 'management', mfaSerial: 'arn', accessKeyId: 'ASIA', secretAccessKey: 's', sessionToken: 't', expiration: '2030-01-01T00:00:00.000Z' };
+const SESSION = {
+  key: 'management|arn',
+  root: 'management',
+  mfaSerial: 'arn',
+  accessKeyId: 'ASIA',
+  secretAccessKey: 's',
+  sessionToken: 't',
+  expiration: '2030-01-01T00:00:00.000Z',
+};
 const FULL: PersistedState = {
   version: 1,
   activeProfile: 'dev',
   sessions: [SESSION],
-  credentials: [{ profile: 'dev', roleArn: 'arn:aws:iam::222222222222:role/R', obtainedAt: 5, accessKeyId: 'ASIAR', secretAccessKey: 's', sessionToken: 't', expiration: '2030-01-01T01:00:00.000Z' }],
+  credentials: [
+    {
+      profile: 'dev',
+      roleArn: 'arn:aws:iam::222222222222:role/R',
+      obtainedAt: 5,
+      accessKeyId: 'ASIAR',
+      secretAccessKey: 's',
+      sessionToken: 't',
+      expiration: '2030-01-01T01:00:00.000Z',
+    },
+  ],
   lastUse: { dev: 7 },
 };
 
@@ -70,7 +88,12 @@ t.test('corrupt, truncated or wrongly shaped state is set aside with a warning, 
 t.test('a corrupt file that cannot be moved aside still does not stop the start', async (t) => {
   const fs = await import('node:fs');
   const { createStateStore: create } = await t.mockImport<typeof import('../../src/state/store.js')>('../../src/state/store.js', {
-    'node:fs': { ...fs, renameSync: () => { throw new Error('EACCES: permission denied'); } },
+    'node:fs': {
+      ...fs,
+      renameSync: () => {
+        throw new Error('EACCES: permission denied');
+      },
+    },
   });
   const { file, warnings } = fixture(t);
   fs.mkdirSync(dirname(file), { recursive: true });
@@ -114,7 +137,10 @@ t.test('kill -9 in the middle of writes never leaves a torn state file', async (
     t.equal(parsed.sessions[0]!.key, `k|${parsed.activeProfile!.slice(1)}`, 'and a consistent one');
     t.equal(statSync(file).mode & 0o777, 0o600);
     t.same(store.load(), parsed, 'which loads, after the leftovers are swept');
-    t.same(readdirSync(dirname(file)).filter((n) => n.endsWith('.tmp')), []);
+    t.same(
+      readdirSync(dirname(file)).filter((n) => n.endsWith('.tmp')),
+      [],
+    );
   }
 });
 

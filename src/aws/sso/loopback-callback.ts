@@ -41,7 +41,10 @@ export async function listenForCallback(state: string, timeoutMs: number): Promi
     settle.resolve(got);
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
-  const timer = setTimeout(() => settle.reject(new OidcError('expired_token', 'Nobody signed in within the time allowed: run `credd login` again.')), timeoutMs);
+  const timer = setTimeout(
+    () => settle.reject(new OidcError('expired_token', 'Nobody signed in within the time allowed: run `credd login` again.')),
+    timeoutMs,
+  );
   timer.unref();
   const close = () => {
     clearTimeout(timer);

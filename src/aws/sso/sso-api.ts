@@ -43,10 +43,20 @@ export interface PortalAccount {
 
 /** The IAM Identity Center calls credd makes; tests inject a fake with this shape. */
 export interface SsoApi {
-  register(t: SsoTarget, input: { clientName: string; scopes: string[]; grantTypes: string[]; redirectUris?: string[]; issuerUrl?: string }): Promise<Registration>;
+  register(
+    t: SsoTarget,
+    input: { clientName: string; scopes: string[]; grantTypes: string[]; redirectUris?: string[]; issuerUrl?: string },
+  ): Promise<Registration>;
   startDeviceAuthorization(t: SsoTarget, reg: Registration, startUrl: string): Promise<DeviceAuthorization>;
   /** `grant` is one of the three grants; errors carry the OIDC `error` (authorization_pending, slow_down, invalid_grant…) as their code. */
-  createToken(t: SsoTarget, reg: Registration, grant: { grantType: 'device_code'; deviceCode: string } | { grantType: 'authorization_code'; code: string; codeVerifier: string; redirectUri: string } | { grantType: 'refresh_token'; refreshToken: string }): Promise<TokenGrant>;
+  createToken(
+    t: SsoTarget,
+    reg: Registration,
+    grant:
+      | { grantType: 'device_code'; deviceCode: string }
+      | { grantType: 'authorization_code'; code: string; codeVerifier: string; redirectUri: string }
+      | { grantType: 'refresh_token'; refreshToken: string },
+  ): Promise<TokenGrant>;
   roleCredentials(t: SsoTarget, accessToken: string, accountId: string, roleName: string): Promise<TempCredentials>;
   listAccounts(t: SsoTarget, accessToken: string): Promise<PortalAccount[]>;
   listRoles(t: SsoTarget, accessToken: string, accountId: string): Promise<string[]>;
@@ -59,7 +69,11 @@ export interface SsoEndpoints {
   portal?: string;
 }
 
-const GRANT_TYPES = { device_code: 'urn:ietf:params:oauth:grant-type:device_code', authorization_code: 'authorization_code', refresh_token: 'refresh_token' } as const;
+const GRANT_TYPES = {
+  device_code: 'urn:ietf:params:oauth:grant-type:device_code',
+  authorization_code: 'authorization_code',
+  refresh_token: 'refresh_token',
+} as const;
 
 type Oidc = typeof import('@aws-sdk/client-sso-oidc');
 type Portal = typeof import('@aws-sdk/client-sso');
@@ -93,12 +107,20 @@ export function createSsoApi(endpoints: SsoEndpoints = {}, now: () => number = D
   return {
     async register(t, input) {
       const { m, c } = await oidc(t);
-      const out = await call('RegisterClient', () => c.send(new m.RegisterClientCommand({ clientType: 'public', ...input })), () => c.destroy());
+      const out = await call(
+        'RegisterClient',
+        () => c.send(new m.RegisterClientCommand({ clientType: 'public', ...input })),
+        () => c.destroy(),
+      );
       return { clientId: out.clientId!, clientSecret: out.clientSecret!, expiresAt: (out.clientSecretExpiresAt ?? 0) * 1000 };
     },
     async startDeviceAuthorization(t, reg, startUrl) {
       const { m, c } = await oidc(t);
-      const out = await call('StartDeviceAuthorization', () => c.send(new m.StartDeviceAuthorizationCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl })), () => c.destroy());
+      const out = await call(
+        'StartDeviceAuthorization',
+        () => c.send(new m.StartDeviceAuthorizationCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl })),
+        () => c.destroy(),
+      );
       return {
         deviceCode: out.deviceCode!,
         userCode: out.userCode!,
@@ -111,45 +133,75 @@ export function createSsoApi(endpoints: SsoEndpoints = {}, now: () => number = D
     async createToken(t, reg, grant) {
       const { m, c } = await oidc(t);
       const { grantType, ...rest } = grant;
-      const out = await call('CreateToken', () => c.send(new m.CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, grantType: GRANT_TYPES[grantType], ...rest })), () => c.destroy());
-      return { accessToken: out.accessToken!, expiresAt: now() + (out.expiresIn ?? 3600) * 1000, ...(out.refreshToken ? { refreshToken: out.refreshToken } : {}) };
+      const out = await call(
+        'CreateToken',
+        () => c.send(new m.CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, grantType: GRANT_TYPES[grantType], ...rest })),
+        () => c.destroy(),
+      );
+      return {
+        accessToken: out.accessToken!,
+        expiresAt: now() + (out.expiresIn ?? 3600) * 1000,
+        ...(out.refreshToken ? { refreshToken: out.refreshToken } : {}),
+      };
     },
     async roleCredentials(t, accessToken, accountId, roleName) {
       const { m, c } = await portal(t);
-      const out = await call(`the role ${roleName} in account ${accountId}`, () => c.send(new m.GetRoleCredentialsCommand({ accessToken, accountId, roleName })), () => c.destroy());
+      const out = await call(
+        `the role ${roleName} in account ${accountId}`,
+        () => c.send(new m.GetRoleCredentialsCommand({ accessToken, accountId, roleName })),
+        () => c.destroy(),
+      );
       const r = out.roleCredentials;
-      if (!r?.accessKeyId || !r.secretAccessKey || !r.sessionToken || !r.expiration) throw mapSsoError(new Error('no credentials in the answer'), 'GetRoleCredentials');
+      if (!r?.accessKeyId || !r.secretAccessKey || !r.sessionToken || !r.expiration)
+        throw mapSsoError(new Error('no credentials in the answer'), 'GetRoleCredentials');
       return { accessKeyId: r.accessKeyId, secretAccessKey: r.secretAccessKey, sessionToken: r.sessionToken, expiration: new Date(r.expiration) };
     },
     async listAccounts(t, accessToken) {
       const { m, c } = await portal(t);
       const all: PortalAccount[] = [];
       let nextToken: string | undefined;
-      await call('ListAccounts', async () => {
-        do {
-          const out = await c.send(new m.ListAccountsCommand({ accessToken, nextToken }));
-          for (const a of out.accountList ?? []) all.push({ accountId: a.accountId!, ...(a.accountName ? { accountName: a.accountName } : {}), ...(a.emailAddress ? { emailAddress: a.emailAddress } : {}) });
-          nextToken = out.nextToken;
-        } while (nextToken);
-      }, () => c.destroy());
+      await call(
+        'ListAccounts',
+        async () => {
+          do {
+            const out = await c.send(new m.ListAccountsCommand({ accessToken, nextToken }));
+            for (const a of out.accountList ?? [])
+              all.push({
+                accountId: a.accountId!,
+                ...(a.accountName ? { accountName: a.accountName } : {}),
+                ...(a.emailAddress ? { emailAddress: a.emailAddress } : {}),
+              });
+            nextToken = out.nextToken;
+          } while (nextToken);
+        },
+        () => c.destroy(),
+      );
       return all;
     },
     async listRoles(t, accessToken, accountId) {
       const { m, c } = await portal(t);
       const all: string[] = [];
       let nextToken: string | undefined;
-      await call('ListAccountRoles', async () => {
-        do {
-          const out = await c.send(new m.ListAccountRolesCommand({ accessToken, accountId, nextToken }));
-          for (const r of out.roleList ?? []) if (r.roleName) all.push(r.roleName);
-          nextToken = out.nextToken;
-        } while (nextToken);
-      }, () => c.destroy());
+      await call(
+        'ListAccountRoles',
+        async () => {
+          do {
+            const out = await c.send(new m.ListAccountRolesCommand({ accessToken, accountId, nextToken }));
+            for (const r of out.roleList ?? []) if (r.roleName) all.push(r.roleName);
+            nextToken = out.nextToken;
+          } while (nextToken);
+        },
+        () => c.destroy(),
+      );
       return all;
     },
     async logout(t, accessToken) {
       const { m, c } = await portal(t);
-      await call('Logout', () => c.send(new m.LogoutCommand({ accessToken })), () => c.destroy());
+      await call(
+        'Logout',
+        () => c.send(new m.LogoutCommand({ accessToken })),
+        () => c.destroy(),
+      );
     },
   };
 }

@@ -37,10 +37,13 @@ export function mapSsoError(err: unknown, what: string): CreddError {
   const first = (e.message ?? String(err)).split('\n')[0]!.trim();
   const oauth = OAUTH[name] ?? (typeof e.error === 'string' ? e.error : undefined);
   if (oauth) return new OidcError(oauth, `IAM Identity Center refused ${what}: ${oauth}${first && first !== oauth ? ` (${first})` : ''}`);
-  if (name === 'UnauthorizedException' || status === 401) return new OidcError('unauthorized', `IAM Identity Center says the access token is expired or revoked (${what}).`);
+  if (name === 'UnauthorizedException' || status === 401)
+    return new OidcError('unauthorized', `IAM Identity Center says the access token is expired or revoked (${what}).`);
   if (status === 403 || name === 'ForbiddenException') return new AccessDeniedError(`IAM Identity Center refused ${what}: ${name}: ${first}`);
   if (status === undefined || status >= 500 || status === 429 || e.$fault === 'server' || name === 'TooManyRequestsException') {
-    return new StsUnavailableError(`IAM Identity Center is unreachable or busy (${what}: ${name}: ${first}); credd keeps serving what is still valid and will retry.`);
+    return new StsUnavailableError(
+      `IAM Identity Center is unreachable or busy (${what}: ${name}: ${first}); credd keeps serving what is still valid and will retry.`,
+    );
   }
   return new AccessDeniedError(`IAM Identity Center refused ${what}: ${name}: ${first}`);
 }

@@ -21,7 +21,9 @@ const credentialProcess: Command = async (ctx, args) => {
   const name = positionals[0];
   if (!name) throw new BadRequestError('Name the profile: credd credential-process NAME.');
   const c = await ctx.client.get('/credentials/:name', { params: { name } });
-  ctx.out(`${JSON.stringify({ Version: 1, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.Token, Expiration: c.Expiration })}\n`);
+  ctx.out(
+    `${JSON.stringify({ Version: 1, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.Token, Expiration: c.Expiration })}\n`,
+  );
   return 0;
 };
 export default credentialProcess;

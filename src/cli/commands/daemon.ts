@@ -41,7 +41,11 @@ const daemon: Command = async (ctx, args) => {
   };
   // The daemon's own code (fastify, pino, the AWS SDK) only here: the other commands and help
   // read this module's spec without loading it.
-  const [{ startDaemon }, { pinTickShape }, { createLogger }] = await Promise.all([import('../../daemon/daemon.js'), import('../../daemon/tick-shape.js'), import('../../log.js')]);
+  const [{ startDaemon }, { pinTickShape }, { createLogger }] = await Promise.all([
+    import('../../daemon/daemon.js'),
+    import('../../daemon/tick-shape.js'),
+    import('../../log.js'),
+  ]);
   // Before the daemon can idle: an idle GC would otherwise slow every later request (tick-shape.ts).
   pinTickShape();
   const settings = read();

@@ -11,7 +11,7 @@ export const spec = {
   positionals: 1,
   options: {
     profile: { type: 'string', short: 'p', value: 'NAME', help: 'sign with NAME (default: the active profile)' },
-    region: { type: 'string', value: 'R', help: 'the cluster\'s region (default: the profile\'s)' },
+    region: { type: 'string', value: 'R', help: "the cluster's region (default: the profile's)" },
     kubeconfig: { type: 'boolean', help: 'print the users: entry to paste into your kubeconfig instead' },
   },
   group: 'Everyday',
@@ -69,12 +69,14 @@ const eksToken: Command = async (ctx, args) => {
     return 0;
   }
   const a = await ctx.client.get('/eks-token', { params: { cluster, profile: values.profile, region: values.region } });
-  ctx.out(`${JSON.stringify({
-    kind: 'ExecCredential',
-    apiVersion: execApiVersion(ctx.env.KUBERNETES_EXEC_INFO),
-    spec: {},
-    status: { expirationTimestamp: a.expirationTimestamp, token: a.token },
-  })}\n`);
+  ctx.out(
+    `${JSON.stringify({
+      kind: 'ExecCredential',
+      apiVersion: execApiVersion(ctx.env.KUBERNETES_EXEC_INFO),
+      spec: {},
+      status: { expirationTimestamp: a.expirationTimestamp, token: a.token },
+    })}\n`,
+  );
   return 0;
 };
 export default eksToken;

@@ -39,7 +39,9 @@ unsets the container variables, which the SDKs would use first.
 
 function warnDefaultKeys(ctx: CliContext, config: AwsConfig | undefined): void {
   if (config?.defaultHasKeys) {
-    ctx.err(`credd: warning: [default] in ${ctx.awsPaths.credentialsFile} has keys, and the SDKs use them before credd: rename that section (e.g. [management]).\n`);
+    ctx.err(
+      `credd: warning: [default] in ${ctx.awsPaths.credentialsFile} has keys, and the SDKs use them before credd: rename that section (e.g. [management]).\n`,
+    );
   }
 }
 
@@ -60,7 +62,8 @@ export function envFor(ctx: CliContext, name: string | undefined): ShellEnv {
 export function imdsEnvFor(ctx: CliContext, name: string | undefined): ShellEnv {
   if (name !== undefined) throw new BadRequestError('IMDS serves the active profile: run `credd switch NAME`, then `credd env --imds` without NAME.');
   try {
-    if (!loadSettings(ctx.paths.settingsFile, ctx.env).imds) ctx.err('credd: warning: IMDS is switched off in the settings (imds = false): the daemon will answer 404.\n');
+    if (!loadSettings(ctx.paths.settingsFile, ctx.env).imds)
+      ctx.err('credd: warning: IMDS is switched off in the settings (imds = false): the daemon will answer 404.\n');
   } catch {
     // A broken settings file is the daemon's to report; the address below is still the best guess.
   }

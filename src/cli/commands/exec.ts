@@ -13,7 +13,7 @@ export const spec = {
   args: 'NAME -- CMD [ARGS...]',
   positionals: 1,
   group: 'Everyday',
-  summary: 'run CMD with NAME\'s credentials',
+  summary: "run CMD with NAME's credentials",
   about: `Runs CMD with the environment of \`credd env NAME\` and exits with its status.
 `,
 } as const satisfies CommandSpec;

@@ -14,7 +14,7 @@ export const spec = {
   args: 'import|add|remove|list [PROFILE]',
   positionals: 2,
   group: 'Keys',
-  summary: 'keep PROFILE\'s long-term keys in the OS keyring',
+  summary: "keep PROFILE's long-term keys in the OS keyring",
   about: `Keeps long-term access keys in the OS keyring (Secret Service, macOS keychain, Windows
 Credential Manager; setting keyring) instead of ~/.aws/credentials.
 import PROFILE: moves aws_access_key_id/aws_secret_access_key of [PROFILE] from the
@@ -61,10 +61,14 @@ export function createKeysCommand(deps: KeysDeps): Command {
       const kr = await userKeyring(ctx, deps.openKeyring);
       const names = kr.names();
       if (names.length === 0) ctx.out('No profile has keys in the keyring: `credd keys import PROFILE` moves them there.\n');
-      for (const n of names) ctx.out(`${n}${fileKeys(ctx.awsPaths.credentialsFile, n) ? `  (a plaintext copy is still in the credentials file: run \`credd keys import ${n}\`)` : ''}\n`);
+      for (const n of names)
+        ctx.out(
+          `${n}${fileKeys(ctx.awsPaths.credentialsFile, n) ? `  (a plaintext copy is still in the credentials file: run \`credd keys import ${n}\`)` : ''}\n`,
+        );
       return 0;
     }
-    if (!sub || !['import', 'add', 'remove'].includes(sub)) throw new BadRequestError('Usage: credd keys import|add|remove|list [PROFILE] (see `credd keys --help`).');
+    if (!sub || !['import', 'add', 'remove'].includes(sub))
+      throw new BadRequestError('Usage: credd keys import|add|remove|list [PROFILE] (see `credd keys --help`).');
     if (!profile || !NAME.test(profile)) throw new BadRequestError(`credd keys ${sub} needs a PROFILE name (see \`credd keys --help\`).`);
     const kr = await userKeyring(ctx, deps.openKeyring);
     if (sub === 'import') {
@@ -73,7 +77,9 @@ export function createKeysCommand(deps: KeysDeps): Command {
     } else if (sub === 'add') {
       const k = await askKeys(ctx, profile);
       kr.put(profile, k);
-      ctx.out(`Keys of ${profile} (${k.accessKeyId}) are in the keyring.${fileKeys(ctx.awsPaths.credentialsFile, profile) ? ` The keyring wins over the copy still in ${ctx.awsPaths.credentialsFile}; \`credd keys import ${profile}\` removes it.` : ''}\n`);
+      ctx.out(
+        `Keys of ${profile} (${k.accessKeyId}) are in the keyring.${fileKeys(ctx.awsPaths.credentialsFile, profile) ? ` The keyring wins over the copy still in ${ctx.awsPaths.credentialsFile}; \`credd keys import ${profile}\` removes it.` : ''}\n`,
+      );
     } else if (!kr.remove(profile)) {
       throw new BadRequestError(`The keyring holds no keys for ${profile}: \`credd keys list\` shows which profiles it has.`);
     } else {

@@ -58,4 +58,10 @@ export function createLoginCommand(deps: LoginDeps): Command {
 }
 
 /** The browser `credd console` opens too; false when it cannot start, so the URL is printed instead. */
-export default createLoginCommand({ open: (url, ctx) => openBrowser(ctx.env, ctx.platform, url).then(() => true, () => false) });
+export default createLoginCommand({
+  open: (url, ctx) =>
+    openBrowser(ctx.env, ctx.platform, url).then(
+      () => true,
+      () => false,
+    ),
+});

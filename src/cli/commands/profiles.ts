@@ -26,7 +26,16 @@ const profiles: Command = async (ctx, args) => {
   const rows = [['PROFILE', 'ACCOUNT', 'REGION', 'SOURCE', 'MFA', 'STATE', 'ROLE']];
   for (const p of list) rows.push([p.name, p.account ?? '-', p.region ?? '-', p.source ?? '-', p.mfa ? 'yes' : 'no', p.state, p.role ?? '-']);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  ctx.out(`${rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n`);
+  ctx.out(
+    `${rows
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n')}\n`,
+  );
   return 0;
 };
 export default profiles;

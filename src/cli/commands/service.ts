@@ -92,7 +92,9 @@ async function install(ctx: CliContext, deps: ServiceDeps, t: ServiceTarget, dry
   } catch {
     throw new ServiceError(`The service was installed but its daemon did not answer within 5 s: see \`credd service status\` and ${logHint(t)}.`);
   }
-  ctx.out(`credd runs as a ${t.kind === 'systemd' ? 'systemd user service' : 'launchd agent'} (pid ${up!.pid}) at ${up!.endpoint}; it starts at every login. Log: ${logHint(t)}\n`);
+  ctx.out(
+    `credd runs as a ${t.kind === 'systemd' ? 'systemd user service' : 'launchd agent'} (pid ${up!.pid}) at ${up!.endpoint}; it starts at every login. Log: ${logHint(t)}\n`,
+  );
   return 0;
 }
 
@@ -119,7 +121,9 @@ async function status(ctx: CliContext, deps: ServiceDeps, t: ServiceTarget, dryR
   }
   ctx.out(`installed: ${file}\n`);
   if (installed !== render(ctx, deps, t)) {
-    ctx.out('note: it differs from what `credd service install` would write now (credd or node moved, or the shell pins other variables): run `credd service install` again\n');
+    ctx.out(
+      'note: it differs from what `credd service install` would write now (credd or node moved, or the shell pins other variables): run `credd service install` again\n',
+    );
   }
   let active: boolean;
   if (t.kind === 'systemd') {
@@ -129,7 +133,10 @@ async function status(ctx: CliContext, deps: ServiceDeps, t: ServiceTarget, dryR
     active = state!.code === 0;
   } else {
     const r = await runChecked(deps, statusCommands(t)[0]!, true);
-    const facts = r.stdout.split('\n').map((l) => l.trim()).filter((l) => /^(state|pid|last exit code) = /.test(l));
+    const facts = r.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^(state|pid|last exit code) = /.test(l));
     ctx.out(r.code === 0 ? `loaded: yes${facts.length ? ` (${facts.join(', ')})` : ''}\n` : 'loaded: no (run `credd service install`)\n');
     active = r.code === 0 && facts.includes('state = running');
   }

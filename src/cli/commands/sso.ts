@@ -20,7 +20,11 @@ the active profile's session, or the only one). Needs a sign-in (credd login).
 } as const satisfies CommandSpec;
 
 /** A profile name from an account name and a role: lower case, dashes. */
-const profileName = (account: string, role: string) => `${account}-${role}`.toLowerCase().replace(/[^a-z0-9.@+-]+/g, '-').replace(/^-+|-+$/g, '');
+const profileName = (account: string, role: string) =>
+  `${account}-${role}`
+    .toLowerCase()
+    .replace(/[^a-z0-9.@+-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 
 /** `credd sso roles [SESSION] [--config] [--json]`: the accounts and roles the portal offers. */
 const sso: Command = async (ctx, args) => {
@@ -31,8 +35,12 @@ const sso: Command = async (ctx, args) => {
   if (values.json) {
     ctx.out(`${JSON.stringify(r, null, 2)}\n`);
   } else if (values.config) {
-    const stanzas = r.accounts.flatMap((a) => a.roles.map((role) =>
-      `[profile ${profileName(a.accountName ?? a.accountId, role)}]\nsso_session = ${r.session}\nsso_account_id = ${a.accountId}\nsso_role_name = ${role}\n`));
+    const stanzas = r.accounts.flatMap((a) =>
+      a.roles.map(
+        (role) =>
+          `[profile ${profileName(a.accountName ?? a.accountId, role)}]\nsso_session = ${r.session}\nsso_account_id = ${a.accountId}\nsso_role_name = ${role}\n`,
+      ),
+    );
     ctx.out(stanzas.join('\n'));
   } else {
     for (const a of r.accounts) ctx.out(`${a.accountId}  ${a.accountName ?? ''}\n${a.roles.map((x) => `    ${x}\n`).join('')}`);

@@ -56,7 +56,11 @@ const start: Command = async (ctx, args) => {
   if (await socketAlive(ctx.paths.socket)) return report(ctx, undefined);
   refuseSquattedPort(ctx, localEndpoint(ctx), 'credd cannot serve there.');
   const log = openLog(ctx);
-  const child = spawn(ctx.execPath, [...DAEMON_NODE_FLAGS, ctx.scriptPath, 'daemon'], { detached: true, stdio: ['ignore', log.fd, log.fd], env: ctx.env as NodeJS.ProcessEnv });
+  const child = spawn(ctx.execPath, [...DAEMON_NODE_FLAGS, ctx.scriptPath, 'daemon'], {
+    detached: true,
+    stdio: ['ignore', log.fd, log.fd],
+    env: ctx.env as NodeJS.ProcessEnv,
+  });
   let exitedAt: number | undefined;
   child.on('exit', () => (exitedAt = Date.now()));
   child.unref();

@@ -46,10 +46,14 @@ const status: Command = async (ctx, args) => {
     if (s.security.port) lines.push(`warning: ${s.security.port}`);
   }
   lines.push(s.sessions.length ? 'source sessions:' : 'source sessions: none (run `credd mfa`)');
-  for (const x of s.sessions) lines.push(`  ${x.source}${x.mfaSerial ? ` (${x.mfaSerial})` : ''}: ${x.valid ? `expires ${x.expiration} (${timeLeft(x.expiration, now)})` : 'expired'}`);
+  for (const x of s.sessions)
+    lines.push(`  ${x.source}${x.mfaSerial ? ` (${x.mfaSerial})` : ''}: ${x.valid ? `expires ${x.expiration} (${timeLeft(x.expiration, now)})` : 'expired'}`);
   lines.push(...ssoLines(s.ssoSessions ?? [], now));
   if (s.profiles.length) lines.push('served profiles:');
-  for (const p of s.profiles) lines.push(`  ${p.name}: expires ${p.expiration} (${timeLeft(p.expiration, now)})${p.retryAt ? `, retrying at ${p.retryAt}` : p.nextRefresh ? `, next refresh ${p.nextRefresh}` : ''}`);
+  for (const p of s.profiles)
+    lines.push(
+      `  ${p.name}: expires ${p.expiration} (${timeLeft(p.expiration, now)})${p.retryAt ? `, retrying at ${p.retryAt}` : p.nextRefresh ? `, next refresh ${p.nextRefresh}` : ''}`,
+    );
   for (const e of s.errors) lines.push(`last error for ${e.name}: ${e.message}`);
   for (const w of s.warnings ?? []) lines.push(`warning: ${w}`);
   ctx.out(`${lines.join('\n')}\n`);

@@ -10,8 +10,7 @@ export interface Finding {
 /** What the endpoint answered to the request an SDK in this shell would make. */
 export type ProbeResult =
   /** What it answered: the error's code and message, or of credentials only their `Expiration`. */
-  | { url: string; status: number; code?: string; message?: string; expiration?: string }
-  | { url: string; error: string };
+  { url: string; status: number; code?: string; message?: string; expiration?: string } | { url: string; error: string };
 
 /** What doctor knows about IAM Identity Center in the AWS files and the shared token cache. */
 export interface SsoFacts {

@@ -118,7 +118,9 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   } catch (err) {
     facts.aws.error = (err as Error).message;
   }
-  const uri = e.AWS_CONTAINER_CREDENTIALS_FULL_URI || (e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
+  const uri =
+    e.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+    (e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ? `http://169.254.170.2${e.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}` : undefined);
   const pinned = uri ? /\/creds\/([^/?#]+)/.exec(uri)?.[1] : undefined;
   if (pinned) facts.pinnedProfile = decodeURIComponent(pinned);
   const ssoFacts = (profile?: string) => {
@@ -160,4 +162,3 @@ export async function gatherFacts(ctx: CliContext, deps: DoctorDeps): Promise<Do
   }
   return facts;
 }
-

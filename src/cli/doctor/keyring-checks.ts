@@ -21,18 +21,29 @@ export async function keyringFindings(d: KeyringFactsDeps): Promise<Finding[]> {
   try {
     choice = await d.open({ setting: d.setting, platform: d.platform });
   } catch (err) {
-    return [{ code: 'KeyringUnavailable', severity: 'error', message: `${(err as Error).message} The daemon does not start like this.`, fix: `${keyringHelp(d.platform)}, or set keyring = auto or none in the settings file.` }];
+    return [
+      {
+        code: 'KeyringUnavailable',
+        severity: 'error',
+        message: `${(err as Error).message} The daemon does not start like this.`,
+        fix: `${keyringHelp(d.platform)}, or set keyring = auto or none in the settings file.`,
+      },
+    ];
   }
   if (!choice.store) {
     if (d.setting === 'none') return [];
-    return [{
-      code: 'KeyringUnavailable',
-      severity: 'warning',
-      message: `No keyring is used (${choice.reason}), so long-term keys stay in ${d.credentialsFile} and the state file (MFA session, role credentials) is not encrypted.`,
-      fix: `${keyringHelp(d.platform)}; then \`credd keys import PROFILE\` and restart the daemon. keyring = none in the settings file silences this.`,
-    }];
+    return [
+      {
+        code: 'KeyringUnavailable',
+        severity: 'warning',
+        message: `No keyring is used (${choice.reason}), so long-term keys stay in ${d.credentialsFile} and the state file (MFA session, role credentials) is not encrypted.`,
+        fix: `${keyringHelp(d.platform)}; then \`credd keys import PROFILE\` and restart the daemon. keyring = none in the settings file silences this.`,
+      },
+    ];
   }
-  const copies = profileKeyring(choice.store).names().filter((n) => fileKeys(d.credentialsFile, n));
+  const copies = profileKeyring(choice.store)
+    .names()
+    .filter((n) => fileKeys(d.credentialsFile, n));
   return copies.map((n) => ({
     code: 'PlaintextKeys',
     severity: 'warning' as const,
@@ -43,4 +54,9 @@ export async function keyringFindings(d: KeyringFactsDeps): Promise<Finding[]> {
 
 /** The keyring findings with the settings' choice and the real keyring (DoctorDeps.keyring). */
 export const keyringCheck = (ctx: CliContext): Promise<Finding[]> =>
-  keyringFindings({ setting: loadSettings(ctx.paths.settingsFile, ctx.env).keyring, platform: ctx.platform, credentialsFile: ctx.awsPaths.credentialsFile, open: openKeyring });
+  keyringFindings({
+    setting: loadSettings(ctx.paths.settingsFile, ctx.env).keyring,
+    platform: ctx.platform,
+    credentialsFile: ctx.awsPaths.credentialsFile,
+    open: openKeyring,
+  });

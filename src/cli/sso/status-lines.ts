@@ -14,7 +14,9 @@ export function ssoLines(sessions: SsoSessionStatus[], now: number): string[] {
     }
     const state = s.state === 'ended' ? `ended (run \`credd login ${s.session}\`)` : s.state === 'ending' ? 'ends soon' : 'signed in';
     lines.push(`${head}: ${state}`);
-    lines.push(`    access token expires ${at(s.accessTokenExpires)}; refresh token: ${s.refreshToken ? 'yes (renewed until the session length your administrator set)' : 'none (sign in again when the access token expires)'}; registration expires ${at(s.registrationExpires)}`);
+    lines.push(
+      `    access token expires ${at(s.accessTokenExpires)}; refresh token: ${s.refreshToken ? 'yes (renewed until the session length your administrator set)' : 'none (sign in again when the access token expires)'}; registration expires ${at(s.registrationExpires)}`,
+    );
     if (s.warning) lines.push(`    warning: ${s.warning}`);
   }
   return lines;

@@ -12,5 +12,6 @@ export function registerContainerRoutes(app: FastifyInstance, source: CredsSourc
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/creds', async (_req, reply) => reply.type('application/json').send(await send(undefined)));
   app.get<{ Params: { name: string } }>('/creds/:name', async (req, reply) =>
-    reply.type('application/json').send(await send(checkProfileName(req.params.name))));
+    reply.type('application/json').send(await send(checkProfileName(req.params.name))),
+  );
 }

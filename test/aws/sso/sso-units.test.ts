@@ -19,11 +19,29 @@ t.test('the cache file: sha1 name, the shared format, 0600, atomic; odd files ar
   const file = tokenCacheFile(join(dir, 'cache'), 'corp');
   t.equal(file, join(dir, 'cache', `${createHash('sha1').update('corp').digest('hex')}.json`));
   t.equal(readCachedToken(file), undefined, 'missing');
-  const token = { startUrl: 'https://x/start', region: 'us-east-1', accessToken: 'AT', expiresAt: Date.UTC(2030, 0, 1), refreshToken: 'RT', clientId: 'C', clientSecret: 'S', registrationExpiresAt: Date.UTC(2030, 3, 1) };
+  const token = {
+    startUrl: 'https://x/start',
+    region: 'us-east-1',
+    accessToken: 'AT',
+    expiresAt: Date.UTC(2030, 0, 1),
+    refreshToken: 'RT',
+    clientId: 'C',
+    clientSecret: 'S',
+    registrationExpiresAt: Date.UTC(2030, 3, 1),
+  };
   writeCachedToken(file, token);
   t.equal(statSync(file).mode & 0o777, 0o600);
   t.equal(statSync(join(dir, 'cache')).mode & 0o777, 0o700);
-  t.same(JSON.parse(readFileSync(file, 'utf8')), { startUrl: 'https://x/start', region: 'us-east-1', accessToken: 'AT', expiresAt: '2030-01-01T00:00:00Z', clientId: 'C', clientSecret: 'S', registrationExpiresAt: '2030-04-01T00:00:00Z', refreshToken: 'RT' });
+  t.same(JSON.parse(readFileSync(file, 'utf8')), {
+    startUrl: 'https://x/start',
+    region: 'us-east-1',
+    accessToken: 'AT',
+    expiresAt: '2030-01-01T00:00:00Z',
+    clientId: 'C',
+    clientSecret: 'S',
+    registrationExpiresAt: '2030-04-01T00:00:00Z',
+    refreshToken: 'RT',
+  });
   t.same(readCachedToken(file), token);
   writeFileSync(file, '{"accessToken":"A","expiresAt":"2030-01-01T00:00:00UTC"}');
   t.same(readCachedToken(file), { startUrl: '', region: '', accessToken: 'A', expiresAt: Date.UTC(2030, 0, 1) }, 'the legacy UTC suffix, minimal keys');
@@ -52,9 +70,19 @@ t.test('PKCE: S256 of the verifier; the authorize URL carries what AWS needs', a
   t.match(p.verifier, /^[\w-]{43}$/);
   t.equal(p.challenge, createHash('sha256').update(p.verifier).digest('base64url'));
   t.not(createPkce().verifier, p.verifier);
-  const u = new URL(authorizeUrl('http://127.0.0.1:9/', { clientId: 'cid', redirectUri: 'http://127.0.0.1:5/oauth/callback', scopes: ['sso:account:access', 'x'], pkce: p }));
+  const u = new URL(
+    authorizeUrl('http://127.0.0.1:9/', { clientId: 'cid', redirectUri: 'http://127.0.0.1:5/oauth/callback', scopes: ['sso:account:access', 'x'], pkce: p }),
+  );
   t.equal(u.pathname, '/authorize');
-  t.same(Object.fromEntries(u.searchParams), { response_type: 'code', client_id: 'cid', redirect_uri: 'http://127.0.0.1:5/oauth/callback', state: p.state, code_challenge_method: 'S256', scopes: 'sso:account:access x', code_challenge: p.challenge });
+  t.same(Object.fromEntries(u.searchParams), {
+    response_type: 'code',
+    client_id: 'cid',
+    redirect_uri: 'http://127.0.0.1:5/oauth/callback',
+    state: p.state,
+    code_challenge_method: 'S256',
+    scopes: 'sso:account:access x',
+    code_challenge: p.challenge,
+  });
 });
 
 t.test('the loopback callback times out with a clear error', async (t) => {
@@ -80,7 +108,16 @@ t.test('SDK errors map to OAuth errors, LoginRequired material, AccessDenied or 
 t.test('plans: SSO roots, chained roles capped at 1 h, and the config errors', async (t) => {
   const cfg = parseAwsConfig(`${SSO_CONFIG}[profile long]\nsource_profile = corp-dev\nrole_arn = arn:aws:iam::1:role/L\nduration_seconds = 7200\n`, '', paths);
   const dev = resolvePlan(cfg, 'corp-dev');
-  t.same(dev.sso, { cacheId: 'corp', loginName: 'corp', legacy: false, startUrl: 'https://corp.awsapps.com/start', region: 'us-east-1', scopes: ['sso:account:access'], accountId: '222222222222', roleName: 'Developer' });
+  t.same(dev.sso, {
+    cacheId: 'corp',
+    loginName: 'corp',
+    legacy: false,
+    startUrl: 'https://corp.awsapps.com/start',
+    region: 'us-east-1',
+    scopes: ['sso:account:access'],
+    accountId: '222222222222',
+    roleName: 'Developer',
+  });
   t.equal(dev.rootKeys, undefined);
   t.equal(dev.useSession, false);
   t.same(dev.roles, []);
@@ -89,11 +126,25 @@ t.test('plans: SSO roots, chained roles capped at 1 h, and the config errors', a
   t.match(audit.roles, [{ roleArn: 'arn:aws:iam::888888888888:role/Audit', durationSeconds: 3600 }]);
   t.match(resolvePlan(cfg, 'long').roles, [{ durationSeconds: 3600, cappedFrom: 7200 }], 'role chaining: 1 h cap');
   const bad = (text: string, name: string) => () => resolvePlan(parseAwsConfig(text, '', paths), name);
-  t.throws(bad('[profile p]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n', 'p'), { code: 'ConfigError', message: /no \[sso-session nope\] section/ });
-  t.throws(bad('[sso-session s]\nsso_region = x\n[profile p]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\n', 'p'), { message: /\[sso-session s\] needs sso_start_url and sso_region/ });
+  t.throws(bad('[profile p]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = R\n', 'p'), {
+    code: 'ConfigError',
+    message: /no \[sso-session nope\] section/,
+  });
+  t.throws(bad('[sso-session s]\nsso_region = x\n[profile p]\nsso_session = s\nsso_account_id = 1\nsso_role_name = R\n', 'p'), {
+    message: /\[sso-session s\] needs sso_start_url and sso_region/,
+  });
   t.throws(bad('[profile p]\nsso_session = s\nsso_account_id = 1\n', 'p'), { message: /needs both sso_account_id and sso_role_name/ });
   t.throws(bad('[profile p]\nsso_account_id = 1\nsso_role_name = R\n', 'p'), { message: /needs sso_session/ });
-  t.throws(bad('[sso-session s]\nsso_start_url = https://a\nsso_region = x\n[profile p]\nsso_session = s\nsso_start_url = https://b\nsso_account_id = 1\nsso_role_name = R\n', 'p'), { message: /differs from its \[sso-session s\]/ });
-  const legacy = resolvePlan(parseAwsConfig('[profile old]\nsso_start_url = https://old/start\nsso_region = us-east-2\nsso_account_id = 1\nsso_role_name = R\n', '', paths), 'old');
+  t.throws(
+    bad(
+      '[sso-session s]\nsso_start_url = https://a\nsso_region = x\n[profile p]\nsso_session = s\nsso_start_url = https://b\nsso_account_id = 1\nsso_role_name = R\n',
+      'p',
+    ),
+    { message: /differs from its \[sso-session s\]/ },
+  );
+  const legacy = resolvePlan(
+    parseAwsConfig('[profile old]\nsso_start_url = https://old/start\nsso_region = us-east-2\nsso_account_id = 1\nsso_role_name = R\n', '', paths),
+    'old',
+  );
   t.match(legacy.sso, { cacheId: 'https://old/start', loginName: 'old', legacy: true, scopes: [] });
 });

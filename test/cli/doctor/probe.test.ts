@@ -5,7 +5,14 @@ import { httpProbe, imdsProbe } from '../../../src/cli/doctor/probe.js';
 
 const TOKEN = 'T'.repeat(43);
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-const CREDS = JSON.stringify({ Code: 'Success', Type: 'AWS-HMAC', AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: SECRET, Token: 'SESSIONTOKEN', Expiration: '2030-01-01T13:00:00Z' });
+const CREDS = JSON.stringify({
+  Code: 'Success',
+  Type: 'AWS-HMAC',
+  AccessKeyId: 'ASIAEXAMPLE',
+  SecretAccessKey: SECRET,
+  Token: 'SESSIONTOKEN',
+  Expiration: '2030-01-01T13:00:00Z',
+});
 
 /** What the fake answers to "METHOD /path": status and body, or 'reset' to drop the connection. */
 type Answers = Record<string, [number, string] | 'reset'>;
@@ -35,7 +42,11 @@ t.test('httpProbe sends the raw token and keeps only the error or the expiry', a
   t.same(await httpProbe(`${mfa.url}/creds`, undefined), { url: `${mfa.url}/creds`, status: 403, code: 'MfaRequired', message: 'run credd mfa' });
   t.equal(mfa.seen[0]!.headers.authorization, undefined);
   const html = await fake(t, { 'GET /creds': [502, '<html>\n  <body>bad gateway</body>\n</html>\n'] });
-  t.same(await httpProbe(`${html.url}/creds`, TOKEN), { url: `${html.url}/creds`, status: 502, message: '<html> <body>bad gateway</body> </html>' }, 'text that is not JSON is the message, on one line');
+  t.same(
+    await httpProbe(`${html.url}/creds`, TOKEN),
+    { url: `${html.url}/creds`, status: 502, message: '<html> <body>bad gateway</body> </html>' },
+    'text that is not JSON is the message, on one line',
+  );
   const odd = await fake(t, { 'GET /creds': [200, '[1]'] });
   t.same(await httpProbe(`${odd.url}/creds`, TOKEN), { url: `${odd.url}/creds`, status: 200 }, 'no Expiration: nothing kept');
   const nullBody = await fake(t, { 'GET /creds': [200, 'null'] });
@@ -59,22 +70,49 @@ t.test('imdsProbe walks IMDSv2 as an SDK does', async (t) => {
   const r = await imdsProbe(`${imds.url}/`);
   t.same(r, { url: `${imds.url}/latest/meta-data/iam/security-credentials/dev`, status: 200, expiration: '2030-01-01T13:00:00Z' });
   t.notMatch(JSON.stringify(r), /ASIA|wJal|SESSIONTOKEN/, 'the credentials are not kept');
-  t.same(imds.seen.map((s) => s.line), [PUT, LIST, DOC], 'the token, the role list, the role: with the base URL\'s slash dropped');
+  t.same(
+    imds.seen.map((s) => s.line),
+    [PUT, LIST, DOC],
+    "the token, the role list, the role: with the base URL's slash dropped",
+  );
   t.equal(imds.seen[0]!.headers['x-aws-ec2-metadata-token-ttl-seconds'], '21600');
-  t.same(imds.seen.slice(1).map((s) => s.headers['x-aws-ec2-metadata-token']), ['imds-token', 'imds-token']);
+  t.same(
+    imds.seen.slice(1).map((s) => s.headers['x-aws-ec2-metadata-token']),
+    ['imds-token', 'imds-token'],
+  );
 });
 
 t.test('imdsProbe reports the step that failed', async (t) => {
   const off = await fake(t, {});
-  t.same(await imdsProbe(off.url), { url: `${off.url}/latest/api/token`, status: 404, code: 'ImdsOff', message: 'Not Found' }, 'a 404 to the PUT: IMDS is switched off');
+  t.same(
+    await imdsProbe(off.url),
+    { url: `${off.url}/latest/api/token`, status: 404, code: 'ImdsOff', message: 'Not Found' },
+    'a 404 to the PUT: IMDS is switched off',
+  );
   const badPut = await fake(t, { [PUT]: [400, 'X-aws-ec2-metadata-token-ttl-seconds must be a whole number'] });
-  t.same(await imdsProbe(badPut.url), { url: `${badPut.url}/latest/api/token`, status: 400, message: 'X-aws-ec2-metadata-token-ttl-seconds must be a whole number' });
+  t.same(await imdsProbe(badPut.url), {
+    url: `${badPut.url}/latest/api/token`,
+    status: 400,
+    message: 'X-aws-ec2-metadata-token-ttl-seconds must be a whole number',
+  });
   const noProfile = await fake(t, { [PUT]: [200, 'tok'] });
-  t.same(await imdsProbe(noProfile.url), { url: `${noProfile.url}/latest/meta-data/iam/security-credentials/`, status: 404, code: 'NoActiveProfile', message: 'Not Found' }, 'no role listed: no active profile');
+  t.same(
+    await imdsProbe(noProfile.url),
+    { url: `${noProfile.url}/latest/meta-data/iam/security-credentials/`, status: 404, code: 'NoActiveProfile', message: 'Not Found' },
+    'no role listed: no active profile',
+  );
   const unauthorized = await fake(t, { [PUT]: [200, 'tok'], [LIST]: [401, 'Missing or expired IMDS token'] });
-  t.same(await imdsProbe(unauthorized.url), { url: `${unauthorized.url}/latest/meta-data/iam/security-credentials/`, status: 401, message: 'Missing or expired IMDS token' });
+  t.same(await imdsProbe(unauthorized.url), {
+    url: `${unauthorized.url}/latest/meta-data/iam/security-credentials/`,
+    status: 401,
+    message: 'Missing or expired IMDS token',
+  });
   const mfa = await fake(t, { [PUT]: [200, 'tok'], [LIST]: [200, 'dev'], [DOC]: [403, 'Profile "dev" needs an MFA session'] });
-  t.same(await imdsProbe(mfa.url), { url: `${mfa.url}/latest/meta-data/iam/security-credentials/dev`, status: 403, message: 'Profile "dev" needs an MFA session' });
+  t.same(await imdsProbe(mfa.url), {
+    url: `${mfa.url}/latest/meta-data/iam/security-credentials/dev`,
+    status: 403,
+    message: 'Profile "dev" needs an MFA session',
+  });
   t.same(await imdsProbe('http://127.0.0.1:1'), { url: 'http://127.0.0.1:1/latest/api/token', error: 'ECONNREFUSED' });
   const dropList = await fake(t, { [PUT]: [200, 'tok'], [LIST]: 'reset' });
   t.same(await imdsProbe(dropList.url), { url: `${dropList.url}/latest/meta-data/iam/security-credentials/`, error: 'ECONNRESET' });
