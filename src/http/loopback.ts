@@ -46,8 +46,12 @@ export function isIPv4Family(addr: string | undefined): boolean {
   return addressKey(addr)?.startsWith(V4_MAPPED) ?? false;
 }
 
+/** How node names a loopback peer (`socket.remoteAddress`): checked per IMDS request, so spared the parse. */
+const PLAIN_LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
 /** True for 127.0.0.0/8, `::1` and their IPv4-mapped forms. */
 export function isLoopback(addr: string | undefined): boolean {
+  if (addr !== undefined && PLAIN_LOOPBACK.has(addr)) return true;
   const k = addressKey(addr);
   return k !== undefined && (k.startsWith(`${V4_MAPPED}7f`) || k === `${'0'.repeat(31)}1`);
 }
