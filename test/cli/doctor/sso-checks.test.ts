@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import t from 'tap';
-import { parseAwsConfig } from '../../src/aws/config.js';
-import { writeCachedToken, tokenCacheFile } from '../../src/aws/sso/token-cache.js';
-import { gatherSsoFacts, ssoChecks } from '../../src/cli/doctor/sso-checks.js';
-import { SSO_CONFIG } from '../helpers/sso-world.js';
+import { parseAwsConfig } from '../../../src/aws/config.js';
+import { writeCachedToken, tokenCacheFile } from '../../../src/aws/sso/token-cache.js';
+import { gatherSsoFacts, ssoChecks } from '../../../src/cli/doctor/sso-checks.js';
+import { SSO_CONFIG } from '../../helpers/sso-world.js';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');
 const findings = (f: Parameters<typeof ssoChecks>[0]) => {
