@@ -37,3 +37,6 @@ export interface CommandModule {
   spec: CommandSpec;
   default: Command;
 }
+
+/** `--json`, as every command that has it declares it. */
+export const JSON_OPTION = { type: 'boolean', help: 'print one JSON document' } as const satisfies OptionSpec;

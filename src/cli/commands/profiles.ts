@@ -1,12 +1,12 @@
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
-import type { CommandSpec } from '../command-spec.js';
+import { type CommandSpec, JSON_OPTION } from '../command-spec.js';
 
 /** What `credd profiles` accepts; its help and its parser are made from this. */
 export const spec = {
   name: 'profiles',
   options: {
-    json: { type: 'boolean', help: 'print one JSON document' },
+    json: JSON_OPTION,
   },
   group: 'Everyday',
   summary: 'the profiles in your AWS config and their state',

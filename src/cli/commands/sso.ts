@@ -1,7 +1,7 @@
 import { BadRequestError } from '../../errors.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
-import type { CommandSpec } from '../command-spec.js';
+import { type CommandSpec, JSON_OPTION } from '../command-spec.js';
 
 /** What `credd sso` accepts; its help and its parser are made from this. */
 export const spec = {
@@ -10,7 +10,7 @@ export const spec = {
   positionals: 1,
   options: {
     config: { type: 'boolean', help: 'print ready-to-paste [profile] stanzas instead' },
-    json: { type: 'boolean', help: 'print one JSON document' },
+    json: JSON_OPTION,
   },
   group: 'IAM Identity Center (SSO)',
   summary: 'the accounts and roles the portal offers',

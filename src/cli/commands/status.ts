@@ -4,13 +4,13 @@ import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 import { ssoLines } from '../sso/status-lines.js';
 import { timeLeft } from '../time-left.js';
-import type { CommandSpec } from '../command-spec.js';
+import { type CommandSpec, JSON_OPTION } from '../command-spec.js';
 
 /** What `credd status` accepts; its help and its parser are made from this. */
 export const spec = {
   name: 'status',
   options: {
-    json: { type: 'boolean', help: 'print one JSON document' },
+    json: JSON_OPTION,
   },
   group: 'Daemon',
   summary: 'what the daemon serves; exit 3 when it is not running',
