@@ -75,7 +75,7 @@ export async function run(ctx: CliContext, argv: string[]): Promise<number> {
     const load = Object.hasOwn(COMMANDS, verb) ? COMMANDS[verb] : undefined;
     if (!load) throw new BadRequestError(`Unknown command "${verb}": run \`credd --help\` for the list.`);
     if (ownArgs(rest).some((a) => a === '--help' || a === '-h')) {
-      ctx.out(verbHelp((await load()).spec));
+      ctx.out(await helpText(verb));
       return 0;
     }
     return await (await load()).default(ctx, rest);

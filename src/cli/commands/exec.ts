@@ -6,6 +6,7 @@ import { parse } from '../parse.js';
 import { applyEnv } from '../shell-env.js';
 import { envFor } from './env.js';
 import type { CommandSpec } from '../command-spec.js';
+import { usageOf } from '../help.js';
 
 /** What `credd exec` accepts; its help and its parser are made from this. */
 export const spec = {
@@ -24,7 +25,7 @@ const exec: Command = async (ctx, args) => {
   const own = dash === -1 ? args : args.slice(0, dash);
   const cmd = dash === -1 ? [] : args.slice(dash + 1);
   const name = parse(spec, own).positionals[0];
-  if (name === undefined || cmd.length === 0) throw new BadRequestError('Usage: credd exec NAME -- CMD [ARGS...] (see `credd exec --help`)');
+  if (name === undefined || cmd.length === 0) throw new BadRequestError(`Usage: credd ${usageOf(spec)} (see \`credd exec --help\`)`);
   // Surfaces "MFA needed" or "unknown profile" before CMD runs, and warms the cache.
   await ctx.client.get('/credentials/:name', { params: { name } });
   const env = applyEnv(ctx.env, envFor(ctx, name));

@@ -7,6 +7,7 @@ import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
 import { askKeys } from '../ask-keys.js';
 import type { CommandSpec } from '../command-spec.js';
+import { usageOf } from '../help.js';
 
 /** What `credd keys` accepts; its help and its parser are made from this. */
 export const spec = {
@@ -67,8 +68,7 @@ export function createKeysCommand(deps: KeysDeps): Command {
         );
       return 0;
     }
-    if (!sub || !['import', 'add', 'remove'].includes(sub))
-      throw new BadRequestError('Usage: credd keys import|add|remove|list [PROFILE] (see `credd keys --help`).');
+    if (!sub || !['import', 'add', 'remove'].includes(sub)) throw new BadRequestError(`Usage: credd ${usageOf(spec)} (see \`credd keys --help\`).`);
     if (!profile || !NAME.test(profile)) throw new BadRequestError(`credd keys ${sub} needs a PROFILE name (see \`credd keys --help\`).`);
     const kr = await userKeyring(ctx, deps.openKeyring);
     if (sub === 'import') {

@@ -8,6 +8,7 @@ import { installSteps, logHint, serviceFile, statusCommands, uninstallSteps } fr
 import type { CliContext, Command } from '../context.js';
 import { parse } from '../parse.js';
 import type { CommandSpec } from '../command-spec.js';
+import { usageOf } from '../help.js';
 
 /** What `credd service` accepts; its help and its parser are made from this. */
 export const spec = {
@@ -152,7 +153,7 @@ export function createServiceCommand(makeDeps: (ctx: CliContext) => ServiceDeps)
     const { values, positionals } = parse(spec, args);
     const action = positionals[0];
     if (action !== 'install' && action !== 'uninstall' && action !== 'status') {
-      throw new BadRequestError('Usage: credd service install|uninstall|status [--dry-run]');
+      throw new BadRequestError(`Usage: credd ${usageOf(spec)}`);
     }
     const deps = makeDeps(ctx);
     const target = serviceTarget(ctx.platform, deps.home, ctx.env, deps.uid);

@@ -2,6 +2,7 @@ import { BadRequestError } from '../../errors.js';
 import type { Command } from '../context.js';
 import { parse } from '../parse.js';
 import { type CommandSpec, JSON_OPTION } from '../command-spec.js';
+import { usageOf } from '../help.js';
 
 /** What `credd sso` accepts; its help and its parser are made from this. */
 export const spec = {
@@ -29,7 +30,7 @@ const profileName = (account: string, role: string) =>
 /** `credd sso roles [SESSION] [--config] [--json]`: the accounts and roles the portal offers. */
 const sso: Command = async (ctx, args) => {
   const [sub, ...rest] = args;
-  if (sub !== 'roles') throw new BadRequestError('Usage: credd sso roles [SESSION] [--config] [--json] (see `credd sso --help`).');
+  if (sub !== 'roles') throw new BadRequestError(`Usage: credd ${usageOf(spec)} (see \`credd sso --help\`).`);
   const { values, positionals } = parse(spec, rest);
   const r = await ctx.client.get('/sso/roles', { params: { session: positionals[0] } });
   if (values.json) {
