@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { accountOf, CLIENTS, evalShellEnv, lastLine } from '../helpers/clients.js';
 import { credd, SCENARIO_ACCOUNTS, startScenario } from '../helpers/credd-process.js';
+import { signIn } from '../helpers/scenario-steps.js';
 import { requireOrSkip } from '../helpers/moto.js';
 
 interface Mode {
@@ -80,9 +81,7 @@ if (world && clients.length > 0) {
   });
 
   t.test('credd switch dev, credd mfa 123456, then each shell is only what credd env says', async (t) => {
-    t.equal((await credd(box.env, ['switch', 'dev'])).code, 0);
-    const mfa = await credd(box.env, ['mfa', '123456']);
-    t.equal(mfa.code, 0, mfa.stderr);
+    await signIn(t, box);
     for (const mode of MODES) {
       const out = await credd(box.env, mode.args);
       t.equal(out.code, 0, out.stderr);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { attack, canActAsOtherUser, hostAddress, rawGet } from '../helpers/attacker.js';
 import { credd, httpGet, startScenario } from '../helpers/credd-process.js';
+import { signIn } from '../helpers/scenario-steps.js';
 import { requireOrSkip } from '../helpers/moto.js';
 
 t.setTimeout(180_000);
@@ -20,9 +21,7 @@ if (world && requireOrSkip(t, 'root with setpriv (to act as another user)', canA
   let endpoint = '';
   const leaked = (answers: Array<{ body?: string }>) => answers.some((a) => (a.body ?? '').includes('SecretAccessKey'));
   t.before(async () => {
-    t.equal((await credd(box.env, ['switch', 'dev'])).code, 0);
-    const mfa = await credd(box.env, ['mfa', '123456']);
-    t.equal(mfa.code, 0, mfa.stderr);
+    await signIn(t, box);
     const st = await credd(box.env, ['status', '--json']);
     endpoint = (JSON.parse(st.stdout) as { endpoint: string }).endpoint;
     port = Number(new URL(endpoint).port);
