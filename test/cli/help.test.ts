@@ -15,6 +15,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const specs = new Map<string, CommandSpec>();
 for (const [verb, load] of Object.entries(COMMANDS)) specs.set(verb, (await load()).spec);
 const GLOBAL = new Set(['help', 'version', 'debug']);
+/** Words a command needs before its options are read: `credd sso roles …`. */
+const before: Record<string, string[]> = { sso: ['roles'] };
 
 t.test('usage, verb help and the overview, from a spec', async (t) => {
   const spec: CommandSpec = {
@@ -80,7 +82,6 @@ t.test('every option a help text names is one that command (or the command named
 });
 
 t.test('every command parses with its spec: an unknown option is refused before anything happens', async (t) => {
-  const before: Record<string, string[]> = { sso: ['roles'] };
   for (const verb of specs.keys()) {
     const cli = fakeCliContext();
     const code = await run(cli.ctx, [verb, ...(before[verb] ?? []), '--zz-not-an-option', ...(verb === 'exec' ? ['dev', '--', 'true'] : [])]);
@@ -92,7 +93,6 @@ t.test('every command parses with its spec: an unknown option is refused before 
 });
 
 t.test('and every option it declares is one it parses', async (t) => {
-  const before: Record<string, string[]> = { sso: ['roles'] };
   for (const [verb, spec] of specs) {
     // `credd daemon` would start one: its options are checked in run.test.ts and daemon tests.
     if (verb === 'daemon') continue;
